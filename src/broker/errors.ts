@@ -9,16 +9,21 @@ import { ReplyCode, type ReplyCodeName } from '../amqp/constants.ts';
  */
 export class AmqpError extends Error {
   readonly replyCode: number;
-  constructor(
-    readonly code: ReplyCodeName,
-    /** Text after the code name, e.g. "no queue 'hello' in vhost '/'". */
-    readonly detail: string,
-    readonly scope: 'channel' | 'connection',
-    public classId = 0,
-    public methodId = 0,
-  ) {
+  readonly code: ReplyCodeName;
+  /** Text after the code name, e.g. "no queue 'hello' in vhost '/'". */
+  readonly detail: string;
+  readonly scope: 'channel' | 'connection';
+  classId: number;
+  methodId: number;
+
+  constructor(code: ReplyCodeName, detail: string, scope: 'channel' | 'connection', classId = 0, methodId = 0) {
     super(`${code} - ${detail}`);
     this.name = 'AmqpError';
+    this.code = code;
+    this.detail = detail;
+    this.scope = scope;
+    this.classId = classId;
+    this.methodId = methodId;
     this.replyCode = ReplyCode[code];
   }
 

@@ -72,7 +72,11 @@ export class EventStream {
   private listeners: Listener[] = [];
   private seq = 0;
 
-  constructor(private readonly now: () => number) {}
+  private readonly now: () => number;
+
+  constructor(now: () => number) {
+    this.now = now;
+  }
 
   emit(body: EventBody): void {
     const event = body as BrokerEvent;

@@ -30,10 +30,13 @@ export type FieldType =
 
 /** A value with an explicit wire type. `decimal` values are `{ scale, value }`. */
 export class Typed {
-  constructor(
-    readonly type: FieldType,
-    readonly value: unknown,
-  ) {}
+  readonly type: FieldType;
+  readonly value: unknown;
+
+  constructor(type: FieldType, value: unknown) {
+    this.type = type;
+    this.value = value;
+  }
 }
 
 /** basic.* content-header properties, camelCased as amqplib names them. */

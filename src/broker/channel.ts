@@ -1,0 +1,495 @@
+import type { Connection } from './connection.ts';
+import { Consumer } from './consumer.ts';
+import { AmqpError, channelError, connectionError } from './errors.ts';
+import type { QueuedMessage } from './message.ts';
+import type { Queue } from './queue.ts';
+import type { ChannelSink } from './sink.ts';
+import type { BasicProperties, FieldTable } from './types.ts';
+import { UnackedMessages } from './unacked.ts';
+import type { VHost } from './vhost.ts';
+import { generatedName } from './names.ts';
+
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+export interface ConsumeOptions {
+  consumerTag?: string;
+  noAck?: boolean;
+  exclusive?: boolean;
+  noLocal?: boolean;
+  arguments?: FieldTable;
+}
+
+export interface GetResult {
+  deliveryTag: number;
+  redelivered: boolean;
+  message: QueuedMessage;
+  /** Ready messages left in the queue. */
+  messageCount: number;
+}
+
+type Settle = { kind: 'ack' } | { kind: 'reject'; requeue: boolean; method: 'nack' | 'reject' };
+interface PendingPublish {
+  exchange: string;
+  routingKey: string;
+  mandatory: boolean;
+  properties: BasicProperties;
+  body: Uint8Array;
+}
+
+/**
+ * One AMQP channel in the core. Every public method is a client request; a failure throws
+ * an AmqpError after closing this channel (channel errors) or the connection (connection
+ * errors), which is what RabbitMQ does.
+ */
+export class Channel {
+  open = true;
+  flowActive = true;
+  readonly consumers = new Map<string, Consumer>();
+  readonly unacked = new UnackedMessages();
+  private nextDeliveryTag = 1;
+  /** basic.qos global=false: prefetch given to consumers created after it. */
+  private consumerPrefetch = 0;
+  /** basic.qos global=true: limit shared by every consumer on the channel. */
+  private globalPrefetch = 0;
+  /** Unacked deliveries made to consumers (not basic.get), for the global limit. */
+  private consumerUnacked = 0;
+  mode: 'normal' | 'confirm' | 'tx' = 'normal';
+  private publishSeq = 0;
+  /** Publish tags awaiting a confirm: positive for ack, negative for nack. */
+  private pendingConfirms: number[] = [];
+  private txPublishes: PendingPublish[] = [];
+  private txSettles: { tag: number; message: QueuedMessage; settle: Settle }[] = [];
+  /** The consumer tag of this channel's direct reply-to consumer, if any. */
+  directReplyTag: string | null = null;
+  readonly directReplyToken: string;
+
+  readonly id: number;
+  readonly connection: Connection;
+  readonly sink: ChannelSink;
+  private readonly vhost: VHost;
+
+  constructor(id: number, connection: Connection, sink: ChannelSink, vhost: VHost) {
+    this.id = id;
+    this.connection = connection;
+    this.sink = sink;
+    this.vhost = vhost;
+    this.directReplyToken = `${generatedName('')}.${connection.id}.${id}`;
+  }
+
+  private get events() {
+    return this.vhost.events;
+  }
+
+  // ---- exchanges and queues ----
+
+  exchangeDeclare(name: string, type: string, opts: { passive?: boolean; durable?: boolean; autoDelete?: boolean; internal?: boolean; arguments?: FieldTable } = {}): void {
+    this.guard(() => this.vhost.declareExchange(name, type, opts));
+  }
+
+  exchangeDelete(name: string, opts: { ifUnused?: boolean } = {}): void {
+    this.guard(() => this.vhost.deleteExchange(name, opts.ifUnused ?? false));
+  }
+
+  exchangeBind(destination: string, source: string, routingKey: string, args: FieldTable = {}): void {
+    this.guard(() => this.vhost.bindExchange(destination, source, routingKey, args));
+  }
+
+  exchangeUnbind(destination: string, source: string, routingKey: string, args: FieldTable = {}): void {
+    this.guard(() => this.vhost.unbindExchange(destination, source, routingKey, args));
+  }
+
+  queueDeclare(name: string, opts: { passive?: boolean; durable?: boolean; exclusive?: boolean; autoDelete?: boolean; arguments?: FieldTable } = {}): { queue: string; messageCount: number; consumerCount: number } {
+    return this.guard(() => {
+      const q = this.vhost.declareQueue(this.connection, name, opts);
+      return { queue: q.name, messageCount: q.messageCount, consumerCount: q.consumerCount };
+    });
+  }
+
+  queueBind(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): void {
+    this.guard(() => this.vhost.bindQueue(this.connection, queue, exchange, routingKey, args));
+  }
+
+  queueUnbind(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): void {
+    this.guard(() => this.vhost.unbindQueue(this.connection, queue, exchange, routingKey, args));
+  }
+
+  queuePurge(queue: string): number {
+    return this.guard(() => this.vhost.purgeQueue(this.connection, queue));
+  }
+
+  queueDelete(queue: string, opts: { ifUnused?: boolean; ifEmpty?: boolean } = {}): number {
+    return this.guard(() => this.vhost.deleteQueueByName(this.connection, queue, opts.ifUnused ?? false, opts.ifEmpty ?? false));
+  }
+
+  // ---- consuming ----
+
+  basicQos(prefetchSize: number, prefetchCount: number, global: boolean): void {
+    this.guard(() => {
+      if (prefetchSize !== 0) throw connectionError('NOT_IMPLEMENTED', `prefetch_size!=0 (${prefetchSize})`);
+      if (global) this.globalPrefetch = prefetchCount;
+      else this.consumerPrefetch = prefetchCount;
+      for (const c of this.consumers.values()) c.queue.dispatch();
+    });
+  }
+
+  hasGlobalRoom(): boolean {
+    return this.globalPrefetch === 0 || this.consumerUnacked < this.globalPrefetch;
+  }
+
+  basicConsume(queueName: string, opts: ConsumeOptions = {}): string {
+    return this.guard(() => {
+      const tag = opts.consumerTag || generatedName('amq.ctag-');
+      if (this.consumers.has(tag) || this.directReplyTag === tag) {
+        throw connectionError('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
+      }
+      if (queueName === DIRECT_REPLY_TO) return this.consumeDirectReplyTo(tag, opts);
+      const queue = this.vhost.queueFor(this.connection, queueName);
+      if (queue.settings.type === 'quorum' && this.globalPrefetch !== 0) {
+        throw connectionError('NOT_IMPLEMENTED', `queue '${queue.name}' in vhost '${this.vhost.name}' does not support global qos`);
+      }
+      if (queue.consumers.some((c) => c.exclusive) || (opts.exclusive && queue.consumers.length > 0)) {
+        throw channelError('ACCESS_REFUSED', `queue '${queue.name}' in vhost '${this.vhost.name}' in exclusive use`);
+      }
+      const consumer = new Consumer(tag, queue, this, opts.noAck ?? false, opts.exclusive ?? false, this.consumerPrefetch, opts.arguments ?? {});
+      this.consumers.set(tag, consumer);
+      if (this.events.active) {
+        this.events.emit({
+          type: 'consumer.added', queue: queue.name, consumerTag: tag, connection: this.connection.id, channel: this.id,
+          noAck: consumer.noAck, exclusive: consumer.exclusive, prefetch: consumer.prefetch,
+        });
+      }
+      queue.addConsumer(consumer);
+      return tag;
+    });
+  }
+
+  private consumeDirectReplyTo(tag: string, opts: ConsumeOptions): string {
+    if (!opts.noAck) throw channelError('PRECONDITION_FAILED', 'reply consumer cannot acknowledge');
+    if (this.directReplyTag !== null) throw channelError('PRECONDITION_FAILED', 'reply consumer already set');
+    this.directReplyTag = tag;
+    this.vhost.registerDirectReply(this);
+    return tag;
+  }
+
+  /** Cancels a consumer; an unknown tag is not an error, as in RabbitMQ. */
+  basicCancel(tag: string): void {
+    this.guard(() => {
+      if (tag === this.directReplyTag) {
+        this.directReplyTag = null;
+        this.vhost.unregisterDirectReply(this);
+        return;
+      }
+      const consumer = this.consumers.get(tag);
+      if (consumer) this.removeConsumer(consumer, 'client');
+    });
+  }
+
+  private removeConsumer(consumer: Consumer, by: 'client' | 'server' | 'channel-closed'): void {
+    this.consumers.delete(consumer.tag);
+    if (this.events.active) {
+      this.events.emit({ type: 'consumer.cancelled', queue: consumer.queue.name, consumerTag: consumer.tag, connection: this.connection.id, channel: this.id, by });
+    }
+    if (by !== 'server') consumer.queue.removeConsumer(consumer);
+  }
+
+  /** The queue was deleted: tell the client its consumer is gone (basic.cancel). */
+  consumerCancelledByServer(consumer: Consumer): void {
+    if (!this.consumers.has(consumer.tag)) return;
+    this.removeConsumer(consumer, 'server');
+    this.sink.cancelled(consumer.tag);
+  }
+
+  consumerActivated(consumer: Consumer): void {
+    if (this.events.active) this.events.emit({ type: 'consumer.activated', queue: consumer.queue.name, consumerTag: consumer.tag });
+  }
+
+  /** Called by a queue: hand one message to one of this channel's consumers. */
+  deliver(consumer: Consumer, message: QueuedMessage): void {
+    const tag = this.nextDeliveryTag++;
+    const queue = consumer.queue;
+    if (queue.settings.type === 'quorum') markDeliveryCount(message);
+    if (consumer.noAck) {
+      message.state = 'consumed';
+      queue.unackedCount++;
+      queue.settle(message, 'acked');
+    } else {
+      message.state = 'unacked';
+      message.consumer = consumer;
+      consumer.unacked++;
+      this.consumerUnacked++;
+      queue.unackedCount++;
+      this.unacked.add(tag, message);
+    }
+    if (this.events.active) {
+      this.events.emit({
+        type: 'message.delivered', messageId: message.id, queue: queue.name, consumerTag: consumer.tag, deliveryTag: tag,
+        redelivered: message.redelivered, deliveryCount: message.deliveryCount, connection: this.connection.id, channel: this.id, noAck: consumer.noAck,
+      });
+    }
+    this.sink.deliver(consumer.tag, tag, message.redelivered, message);
+  }
+
+  basicGet(queueName: string, noAck: boolean): GetResult | null {
+    return this.guard(() => {
+      const queue = this.vhost.queueFor(this.connection, queueName);
+      const message = queue.take();
+      if (!message) return null;
+      const tag = this.nextDeliveryTag++;
+      if (queue.settings.type === 'quorum') markDeliveryCount(message);
+      queue.unackedCount++;
+      if (noAck) {
+        message.state = 'consumed';
+        queue.settle(message, 'acked');
+      } else {
+        message.state = 'unacked';
+        this.unacked.add(tag, message);
+      }
+      if (this.events.active) {
+        this.events.emit({
+          type: 'message.delivered', messageId: message.id, queue: queue.name, consumerTag: null, deliveryTag: tag,
+          redelivered: message.redelivered, deliveryCount: message.deliveryCount, connection: this.connection.id, channel: this.id, noAck,
+        });
+      }
+      return { deliveryTag: tag, redelivered: message.redelivered, message, messageCount: queue.messageCount };
+    });
+  }
+
+  // ---- settling deliveries ----
+
+  basicAck(deliveryTag: number, multiple = false): void {
+    this.settle(deliveryTag, multiple, { kind: 'ack' });
+  }
+
+  basicNack(deliveryTag: number, multiple = false, requeue = true): void {
+    this.settle(deliveryTag, multiple, { kind: 'reject', requeue, method: 'nack' });
+  }
+
+  basicReject(deliveryTag: number, requeue = true): void {
+    this.settle(deliveryTag, false, { kind: 'reject', requeue, method: 'reject' });
+  }
+
+  private settle(deliveryTag: number, multiple: boolean, settle: Settle): void {
+    this.assertOpen();
+    const inTx = this.mode === 'tx';
+    const found = this.unacked.take(deliveryTag, multiple, (tag, message) => {
+      if (inTx) this.txSettles.push({ tag, message, settle });
+      else this.applySettle(tag, message, settle);
+    });
+    if (!found) this.fail(channelError('PRECONDITION_FAILED', `unknown delivery tag ${deliveryTag}`));
+  }
+
+  private applySettle(tag: number, message: QueuedMessage, settle: Settle): void {
+    const queue = message.queue!;
+    const consumer = message.consumer;
+    if (consumer) {
+      consumer.unacked--;
+      this.consumerUnacked--;
+    }
+    if (this.events.active) {
+      const base = { messageId: message.id, queue: queue.name, deliveryTag: tag, connection: this.connection.id, channel: this.id };
+      if (settle.kind === 'ack') this.events.emit({ type: 'message.acked', ...base });
+      else this.events.emit({ type: settle.method === 'nack' ? 'message.nacked' : 'message.rejected', ...base, requeue: settle.requeue });
+    }
+    if (settle.kind === 'ack') queue.settle(message, 'acked');
+    else if (settle.requeue) {
+      if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: queue.name, reason: settle.method });
+      queue.requeue(message);
+    } else queue.settle(message, 'rejected');
+    // The freed prefetch slot may let this consumer (or, with a global limit, any other
+    // consumer of the channel) take more.
+    if (settle.kind === 'ack' || !settle.requeue) {
+      if (this.globalPrefetch !== 0) this.dispatchAll();
+      else queue.dispatch();
+    }
+  }
+
+  private dispatchAll(): void {
+    for (const c of this.consumers.values()) c.queue.dispatch();
+  }
+
+  /** basic.recover: every unacked message goes back to its queue, redelivered. */
+  basicRecover(requeue = true): void {
+    this.guard(() => {
+      if (!requeue) throw connectionError('NOT_IMPLEMENTED', 'requeue=false');
+      this.requeueAll('recover');
+    });
+  }
+
+  private requeueAll(reason: 'channel-closed' | 'recover'): void {
+    for (const [, message] of this.unacked.takeAll()) {
+      const consumer = message.consumer;
+      if (consumer) {
+        consumer.unacked--;
+        this.consumerUnacked--;
+      }
+      if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: message.queue!.name, reason });
+      // A consumer that goes away does not count as a failed delivery attempt.
+      message.queue!.requeue(message, reason !== 'channel-closed');
+    }
+  }
+
+  // ---- publishing ----
+
+  basicPublish(exchange: string, routingKey: string, properties: BasicProperties, body: Uint8Array, mandatory = false, immediate = false): void {
+    this.assertOpen();
+    try {
+      if (immediate) throw connectionError('NOT_IMPLEMENTED', 'immediate=true');
+      if (this.mode === 'tx') {
+        this.vhost.checkPublishable(exchange);
+        this.txPublishes.push({ exchange, routingKey, mandatory, properties, body });
+        return;
+      }
+      this.publishNow(exchange, routingKey, mandatory, properties, body);
+    } catch (e) {
+      if (e instanceof AmqpError) this.fail(e);
+      throw e;
+    }
+  }
+
+  private publishNow(exchange: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): void {
+    if (properties.replyTo === DIRECT_REPLY_TO) {
+      if (this.directReplyTag === null) throw channelError('PRECONDITION_FAILED', 'fast reply consumer does not exist');
+      properties = { ...properties, replyTo: `${DIRECT_REPLY_TO}.${this.directReplyToken}` };
+    }
+    const tag = this.mode === 'confirm' ? ++this.publishSeq : 0;
+    const outcome = this.vhost.publish(this, exchange, routingKey, mandatory, properties, body);
+    if (tag !== 0) {
+      this.pendingConfirms.push(outcome === 'rejected' ? -tag : tag);
+      this.vhost.confirmsPending(this);
+    }
+  }
+
+  /**
+   * Sends the confirms held back until the store was flushed. Publishes are confirmed in
+   * order, so a run of acks is one basic.ack with multiple set, as RabbitMQ does.
+   */
+  flushConfirms(): void {
+    const pending = this.pendingConfirms;
+    if (pending.length === 0) return;
+    this.pendingConfirms = [];
+    let runEnd = 0;
+    let runLength = 0;
+    for (const signedTag of pending) {
+      if (signedTag > 0) {
+        runEnd = signedTag;
+        runLength++;
+        continue;
+      }
+      if (runLength > 0) this.sendConfirm(runEnd, runLength > 1, true);
+      runLength = 0;
+      this.sendConfirm(-signedTag, false, false);
+    }
+    if (runLength > 0) this.sendConfirm(runEnd, runLength > 1, true);
+  }
+
+  private sendConfirm(tag: number, multiple: boolean, ack: boolean): void {
+    if (this.events.active) {
+      this.events.emit({ type: 'message.confirmed', connection: this.connection.id, channel: this.id, deliveryTag: tag, multiple, ack });
+    }
+    this.sink.confirm(tag, multiple, ack);
+  }
+
+  confirmSelect(): void {
+    this.guard(() => {
+      if (this.mode === 'tx') throw channelError('PRECONDITION_FAILED', 'cannot switch from tx to confirm mode');
+      this.mode = 'confirm';
+    });
+  }
+
+  txSelect(): void {
+    this.guard(() => {
+      if (this.mode === 'confirm') throw channelError('PRECONDITION_FAILED', 'cannot switch from confirm to tx mode');
+      this.mode = 'tx';
+    });
+  }
+
+  txCommit(): void {
+    this.guard(() => {
+      if (this.mode !== 'tx') throw channelError('PRECONDITION_FAILED', 'channel is not transactional');
+      const publishes = this.txPublishes;
+      const settles = this.txSettles;
+      this.txPublishes = [];
+      this.txSettles = [];
+      for (const p of publishes) this.publishNow(p.exchange, p.routingKey, p.mandatory, p.properties, p.body);
+      for (const s of settles) this.applySettle(s.tag, s.message, s.settle);
+    });
+  }
+
+  txRollback(): void {
+    this.guard(() => {
+      if (this.mode !== 'tx') throw channelError('PRECONDITION_FAILED', 'channel is not transactional');
+      this.txPublishes = [];
+      this.unacked.restore(this.txSettles.map((s) => [s.tag, s.message]));
+      this.txSettles = [];
+    });
+  }
+
+  /** channel.flow: a paused channel gets no deliveries. */
+  flow(active: boolean): void {
+    this.guard(() => {
+      this.flowActive = active;
+      if (active) this.dispatchAll();
+    });
+  }
+
+  // ---- closing ----
+
+  /** The client closed the channel, or its connection went away. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.flowActive = false;
+    this.txSettles = [];
+    this.txPublishes = [];
+    this.requeueAll('channel-closed');
+    for (const consumer of [...this.consumers.values()]) this.removeConsumer(consumer, 'channel-closed');
+    if (this.directReplyTag !== null) this.vhost.unregisterDirectReply(this);
+    this.directReplyTag = null;
+    this.connection.channelClosed(this);
+  }
+
+  /** A channel error: close, tell listeners; the caller reports it to the client. */
+  fail(error: AmqpError): never {
+    if (error.scope === 'connection') this.connection.fail(error);
+    else if (this.open) {
+      if (this.events.active) {
+        this.events.emit({ type: 'channel.closed', connection: this.connection.id, channel: this.id, replyCode: error.replyCode, replyText: error.replyText });
+      }
+      this.close();
+    }
+    throw error;
+  }
+
+  private assertOpen(): void {
+    if (!this.open) throw new AmqpError('CHANNEL_ERROR', `channel ${this.id} is closed`, 'connection');
+  }
+
+  private guard<T>(operation: () => T): T {
+    this.assertOpen();
+    try {
+      return operation();
+    } catch (e) {
+      if (e instanceof AmqpError) this.fail(e);
+      throw e;
+    }
+  }
+
+  /** A message for this channel's direct reply-to consumer. */
+  deliverDirectReply(message: QueuedMessage): void {
+    if (this.directReplyTag === null) return;
+    const tag = this.nextDeliveryTag++;
+    message.state = 'consumed';
+    this.sink.deliver(this.directReplyTag, tag, false, message);
+  }
+
+  get queuesConsumed(): Queue[] {
+    return [...new Set([...this.consumers.values()].map((c) => c.queue))];
+  }
+}
+
+/** Quorum queues tell consumers how often a message came back (x-delivery-count). */
+function markDeliveryCount(message: QueuedMessage): void {
+  if (message.deliveryCount === 0) return;
+  const p = message.properties;
+  message.properties = { ...p, headers: { ...(p.headers ?? {}), 'x-delivery-count': message.deliveryCount } };
+}

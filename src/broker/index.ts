@@ -1,0 +1,12 @@
+export { Broker, type BrokerOptions } from './broker.ts';
+export { Channel, DIRECT_REPLY_TO, type ConsumeOptions, type GetResult } from './channel.ts';
+export { type Clock, ManualClock, systemClock } from './clock.ts';
+export { Connection, type ConnectionInfo } from './connection.ts';
+export { AmqpError, channelError, connectionError } from './errors.ts';
+export { EventStream, type BrokerEvent, type EventOf, type EventType, type Listener, type RouteStep } from './events.ts';
+export { QueuedMessage } from './message.ts';
+export { Queue } from './queue.ts';
+export { type ChannelSink, type ConnectionSink, silentChannelSink, silentConnectionSink } from './sink.ts';
+export { MemoryStore, type Store, type StoredState } from './store.ts';
+export { Typed, type BasicProperties, type FieldTable, type FieldValue } from './types.ts';
+export { VHost } from './vhost.ts';

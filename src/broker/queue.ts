@@ -1,0 +1,368 @@
+import type { Consumer } from './consumer.ts';
+import type { BrokerContext } from './context.ts';
+import type { DeadLetterReason } from './events.ts';
+import type { BindingTarget } from './exchanges/exchange.ts';
+import { QueuedMessage } from './message.ts';
+import type { QueueSettings } from './queue-arguments.ts';
+import { ReadyMessages } from './ready-messages.ts';
+import type { Connection } from './connection.ts';
+import type { TimerHandle } from './scheduler.ts';
+import type { FieldTable } from './types.ts';
+
+export interface QueueOptions {
+  durable: boolean;
+  autoDelete: boolean;
+  /** The connection an exclusive queue belongs to. */
+  owner: Connection | null;
+  arguments: FieldTable;
+  settings: QueueSettings;
+}
+
+/** What happened to a message offered to a queue. */
+export type EnqueueResult = 'enqueued' | 'rejected';
+
+/**
+ * A queue: ready messages in order, the consumers it dispatches to round-robin (only to
+ * those with prefetch room), and its own limits (TTL, length, expiry, delivery limit).
+ * Unacked messages live on the channel that holds them; the queue keeps only a count.
+ */
+export class Queue implements BindingTarget {
+  readonly kind = 'queue' as const;
+  readonly ready: ReadyMessages;
+  unackedCount = 0;
+  consumers: Consumer[] = [];
+  /** Next consumer to try: the round-robin cursor. */
+  private cursor = 0;
+  private nextSeq = 1;
+  private dispatching = false;
+  private redispatch = false;
+  private expiryTimer: TimerHandle | null = null;
+  private expiryAt = 0;
+  private idleTimer: TimerHandle | null = null;
+  /** Ever had a consumer: auto-delete only applies after the first one leaves. */
+  private hadConsumer = false;
+  deleted = false;
+  /** Routing marks a queue it already chose for the current message with this. */
+  routeMark = 0;
+
+  readonly name: string;
+  readonly options: QueueOptions;
+  private readonly ctx: BrokerContext;
+
+  constructor(name: string, options: QueueOptions, ctx: BrokerContext) {
+    this.name = name;
+    this.options = options;
+    this.ctx = ctx;
+    const max = options.settings.maxPriority;
+    const levels = max === undefined ? (options.settings.type === 'quorum' ? 2 : 1) : max + 1;
+    this.ready = new ReadyMessages(levels, max === undefined ? quorumLane : (m) => Math.min(m.properties.priority ?? 0, max));
+    this.touch();
+  }
+
+  get settings(): QueueSettings {
+    return this.options.settings;
+  }
+  get durable(): boolean {
+    return this.options.durable;
+  }
+  get exclusive(): boolean {
+    return this.options.owner !== null;
+  }
+  get messageCount(): number {
+    return this.ready.length;
+  }
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
+  /** Offers a routed message. Applies the overflow rule before or after adding it. */
+  enqueue(message: QueuedMessage): EnqueueResult {
+    const s = this.options.settings;
+    if (s.overflow !== 'drop-head' && this.isFull(message.body.length)) {
+      if (this.ctx.events.active) {
+        this.ctx.events.emit({ type: 'message.rejected-by-queue', messageId: message.id, queue: this.name, reason: 'maxlen' });
+      }
+      message.queue = this;
+      message.state = 'rejected';
+      if (s.overflow === 'reject-publish-dlx') this.ctx.deadLetter(this, message, 'maxlen');
+      return 'rejected';
+    }
+    message.queue = this;
+    message.seq = this.nextSeq++;
+    const ttl = this.ttlOf(message);
+    message.expiresAt = ttl === undefined ? 0 : this.ctx.clock.now() + ttl;
+    message.state = 'ready';
+    this.ready.push(message);
+    if (this.durable && message.persistent) this.ctx.store.putMessage(this.name, message);
+    if (this.ctx.events.active) {
+      this.ctx.events.emit({ type: 'message.enqueued', messageId: message.id, queue: this.name, ready: this.ready.length });
+    }
+    if (s.overflow === 'drop-head') this.dropOverflow();
+    this.dispatch();
+    if (message.expiresAt !== 0 && message.state === 'ready') {
+      // A zero TTL means "deliver now or never": it was not taken, so it expires now.
+      if (ttl === 0) this.expireHead();
+      else this.armExpiry();
+    }
+    return 'enqueued';
+  }
+
+  private isFull(incomingBytes: number): boolean {
+    const { maxLength, maxLengthBytes } = this.options.settings;
+    return (
+      (maxLength !== undefined && this.ready.length >= maxLength) ||
+      (maxLengthBytes !== undefined && this.ready.bytes + incomingBytes > maxLengthBytes)
+    );
+  }
+
+  private dropOverflow(): void {
+    const { maxLength, maxLengthBytes } = this.options.settings;
+    while (
+      this.ready.length > 0 &&
+      ((maxLength !== undefined && this.ready.length > maxLength) ||
+        (maxLengthBytes !== undefined && this.ready.bytes > maxLengthBytes))
+    ) {
+      this.discard(this.ready.shift()!, 'maxlen');
+    }
+  }
+
+  private ttlOf(message: QueuedMessage): number | undefined {
+    const queueTtl = this.options.settings.messageTtl;
+    const expiration = message.properties.expiration;
+    const messageTtl = expiration === undefined ? undefined : Number(expiration);
+    if (messageTtl === undefined) return queueTtl;
+    return queueTtl === undefined ? messageTtl : Math.min(queueTtl, messageTtl);
+  }
+
+  /**
+   * Hands ready messages to consumers with room, round-robin. Re-entrant calls (a consumer
+   * publishing from inside a delivery) only ask for another pass.
+   */
+  dispatch(): void {
+    if (this.dispatching) {
+      this.redispatch = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.redispatch = false;
+        this.dispatchPass();
+      } while (this.redispatch);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private dispatchPass(): void {
+    const consumers = this.consumers;
+    while (this.ready.length > 0 && consumers.length > 0) {
+      const head = this.ready.peek()!;
+      if (head.expiresAt !== 0 && head.expiresAt <= this.ctx.clock.now()) {
+        this.expireHead();
+        continue;
+      }
+      const n = consumers.length;
+      let chosen: Consumer | undefined;
+      for (let i = 0; i < n; i++) {
+        const index = (this.cursor + i) % n;
+        const c = consumers[index]!;
+        if (c.hasRoom()) {
+          chosen = c;
+          this.cursor = (index + 1) % n;
+          break;
+        }
+      }
+      if (!chosen) return;
+      this.ready.shift();
+      chosen.deliver(head);
+    }
+  }
+
+  /** basic.get: the head message, or undefined when there is none. */
+  take(): QueuedMessage | undefined {
+    this.touch();
+    for (;;) {
+      const head = this.ready.shift();
+      if (!head) return undefined;
+      if (head.expiresAt !== 0 && head.expiresAt <= this.ctx.clock.now()) {
+        this.ready.requeue(head);
+        this.expireHead();
+        continue;
+      }
+      return head;
+    }
+  }
+
+  /**
+   * A delivered message came back (nack/reject with requeue, channel closed, recover). It
+   * goes back to its original place, marked redelivered, unless a quorum queue's delivery
+   * limit says it has been tried often enough.
+   */
+  requeue(message: QueuedMessage, countsAsAttempt = true): void {
+    this.unackedCount--;
+    message.consumer = null;
+    if (this.deleted) return;
+    message.redelivered = true;
+    if (countsAsAttempt) message.deliveryCount++;
+    const limit = this.options.settings.deliveryLimit;
+    if (limit !== undefined && message.deliveryCount > limit) {
+      this.discard(message, 'delivery_limit');
+      return;
+    }
+    message.state = 'ready';
+    this.ready.requeue(message);
+    this.dispatch();
+    if (message.expiresAt !== 0) this.armExpiry();
+  }
+
+  /** An unacked message is settled: acked, or rejected without requeue. */
+  settle(message: QueuedMessage, outcome: 'acked' | DeadLetterReason): void {
+    this.unackedCount--;
+    message.consumer = null;
+    if (this.deleted) return;
+    if (outcome === 'acked') {
+      message.state = 'acked';
+      if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
+    } else {
+      this.discard(message, outcome);
+    }
+  }
+
+  /** Dead-letters the message if the queue has a dead-letter exchange, else drops it. */
+  private discard(message: QueuedMessage, reason: DeadLetterReason): void {
+    if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
+    if (this.options.settings.deadLetterExchange !== undefined) {
+      this.ctx.deadLetter(this, message, reason);
+    } else {
+      message.state = 'dropped';
+      if (this.ctx.events.active) {
+        this.ctx.events.emit({
+          type: reason === 'expired' ? 'message.expired' : 'message.dropped',
+          messageId: message.id,
+          queue: this.name,
+          ...(reason === 'expired' ? {} : { reason: reason === 'rejected' ? 'maxlen' : reason }),
+        } as never);
+      }
+    }
+  }
+
+  /** Removes expired messages from the head (RabbitMQ expires only at the head). */
+  private expireHead(): void {
+    const now = this.ctx.clock.now();
+    for (;;) {
+      const head = this.ready.peek();
+      if (!head || head.expiresAt === 0 || head.expiresAt > now) break;
+      this.ready.shift();
+      if (this.ctx.events.active && this.options.settings.deadLetterExchange !== undefined) {
+        this.ctx.events.emit({ type: 'message.expired', messageId: head.id, queue: this.name });
+      }
+      head.state = 'expired';
+      this.discard(head, 'expired');
+    }
+    this.armExpiry();
+  }
+
+  /** Keeps one scheduler timer armed for the head message's expiry. */
+  private armExpiry(): void {
+    const head = this.ready.peek();
+    const at = head?.expiresAt ?? 0;
+    if (at === this.expiryAt) return;
+    if (this.expiryTimer) this.ctx.scheduler.cancel(this.expiryTimer);
+    this.expiryTimer = null;
+    this.expiryAt = at;
+    if (at !== 0) {
+      this.expiryTimer = this.ctx.scheduler.schedule(at, () => {
+        this.expiryTimer = null;
+        this.expiryAt = 0;
+        this.expireHead();
+      });
+    }
+  }
+
+  addConsumer(consumer: Consumer): void {
+    this.consumers.push(consumer);
+    this.hadConsumer = true;
+    this.cancelIdleTimer();
+    if (this.options.settings.singleActiveConsumer) {
+      if (this.consumers.length === 1) consumer.activate();
+    } else consumer.activate();
+    this.dispatch();
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    const i = this.consumers.indexOf(consumer);
+    if (i < 0) return;
+    this.consumers.splice(i, 1);
+    if (this.cursor > i) this.cursor--;
+    if (this.cursor >= this.consumers.length) this.cursor = 0;
+    if (this.options.settings.singleActiveConsumer && consumer.isActive && this.consumers.length > 0) {
+      this.consumers[0]!.activate();
+    }
+    if (this.consumers.length === 0) {
+      if (this.options.autoDelete && this.hadConsumer) {
+        this.ctx.deleteQueue(this, 'auto-delete');
+        return;
+      }
+      this.touch();
+    }
+    this.dispatch();
+  }
+
+  /** Marks the queue as used now, restarting its x-expires countdown. */
+  touch(): void {
+    const expires = this.options.settings.expires;
+    if (expires === undefined || this.consumers.length > 0 || this.deleted) return;
+    this.cancelIdleTimer();
+    this.idleTimer = this.ctx.scheduler.schedule(this.ctx.clock.now() + expires, () => {
+      this.idleTimer = null;
+      if (this.consumers.length === 0) this.ctx.deleteQueue(this, 'expired');
+    });
+  }
+
+  private cancelIdleTimer(): void {
+    if (this.idleTimer) this.ctx.scheduler.cancel(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** Drops every ready message; returns how many. */
+  purge(): number {
+    const dropped = this.ready.drain();
+    for (const m of dropped) {
+      m.state = 'dropped';
+      if (this.durable && m.persistent) this.ctx.store.deleteMessage(this.name, m);
+      if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'purged' });
+    }
+    this.armExpiry();
+    return dropped.length;
+  }
+
+  /** Stops timers and forgets messages; the vhost has already unlinked it. */
+  dispose(): number {
+    this.deleted = true;
+    const count = this.ready.length;
+    for (const m of this.ready.drain()) {
+      m.state = 'dropped';
+      if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'queue-deleted' });
+    }
+    if (this.expiryTimer) this.ctx.scheduler.cancel(this.expiryTimer);
+    this.cancelIdleTimer();
+    return count;
+  }
+
+  /** Puts back a message recovered from the store after a restart. */
+  restore(message: QueuedMessage): void {
+    message.queue = this;
+    message.seq = this.nextSeq++;
+    message.state = 'ready';
+    const ttl = this.ttlOf(message);
+    message.expiresAt = ttl === undefined ? 0 : this.ctx.clock.now() + ttl;
+    this.ready.push(message);
+    this.armExpiry();
+  }
+}
+
+/** Quorum queues have two priorities: above 4 is "high", the rest "normal". */
+const quorumLane = (m: QueuedMessage): number => ((m.properties.priority ?? 0) > 4 ? 1 : 0);
+
+export { QueuedMessage };

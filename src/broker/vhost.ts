@@ -1,0 +1,509 @@
+import type { Channel } from './channel.ts';
+import { DIRECT_REPLY_TO } from './channel.ts';
+import type { Clock } from './clock.ts';
+import type { Connection } from './connection.ts';
+import type { BrokerContext } from './context.ts';
+import { deadLetterProperties, isDeadLetterCycle } from './dead-letter.ts';
+import { channelError, connectionError, describe } from './errors.ts';
+import type { DeadLetterReason, EventStream, RouteStep } from './events.ts';
+import { Exchange, exchangeTypes, type ExchangeType } from './exchange.ts';
+import type { Binding, BindingTarget } from './exchanges/exchange.ts';
+import { QueuedMessage } from './message.ts';
+import { generatedName } from './names.ts';
+import { assertArgumentsEquivalent, assertFieldEquivalent, equivalenceKeys, parseQueueArguments } from './queue-arguments.ts';
+import { Queue } from './queue.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { StoredBinding, Store } from './store.ts';
+import type { BasicProperties, FieldTable } from './types.ts';
+
+export type PublishOutcome = 'routed' | 'unroutable' | 'rejected';
+
+const SYSTEM_EXCHANGES: [string, ExchangeType][] = [
+  ['', 'direct'],
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+const DIRECT_REPLY_PREFIX = `${DIRECT_REPLY_TO}.`;
+
+/**
+ * A virtual host: its exchanges, queues and bindings, and routing between them. All
+ * checks and error texts for declaring, binding and deleting are RabbitMQ's.
+ */
+export class VHost implements BrokerContext {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  private readonly directReplies = new Map<string, Channel>();
+  private messageSeq = 0;
+  private routeMark = 0;
+  /** Scratch arrays for routing, one set per nesting level (dead-lettering routes again). */
+  private scratch: { bindings: Binding[]; exchanges: Exchange[]; queues: Queue[] }[] = [];
+  private depth = 0;
+  /** Channels whose confirms wait for the store to be flushed. */
+  private confirmWaiters = new Set<Channel>();
+  /** When false, confirms are sent at once; the server batches them per read instead. */
+  batchConfirms = false;
+
+  readonly name: string;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly events: EventStream;
+  readonly store: Store;
+
+  constructor(name: string, clock: Clock, scheduler: Scheduler, events: EventStream, store: Store) {
+    this.name = name;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.events = events;
+    this.store = store;
+    for (const [n, type] of SYSTEM_EXCHANGES) this.exchanges.set(n, new Exchange(n, type, true, false, false, {}));
+  }
+
+  private what(kind: 'queue' | 'exchange', name: string): string {
+    return describe(kind, name, this.name);
+  }
+
+  // ---- exchanges ----
+
+  declareExchange(
+    name: string,
+    type: string,
+    opts: { passive?: boolean; durable?: boolean; autoDelete?: boolean; internal?: boolean; arguments?: FieldTable },
+  ): Exchange {
+    const existing = this.exchanges.get(name);
+    if (opts.passive) {
+      if (!existing) throw channelError('NOT_FOUND', `no ${this.what('exchange', name)}`);
+      return existing;
+    }
+    if (name === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    if (name.startsWith('amq.')) throw channelError('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
+    if (!exchangeTypes.includes(type)) throw connectionError('COMMAND_INVALID', `invalid exchange type '${type}'`);
+    const durable = opts.durable ?? false;
+    const autoDelete = opts.autoDelete ?? false;
+    const internal = opts.internal ?? false;
+    const args = opts.arguments ?? {};
+    if (existing) {
+      const what = this.what('exchange', name);
+      assertFieldEquivalent(what, 'type', existing.type, type);
+      assertFieldEquivalent(what, 'durable', existing.durable, durable);
+      assertFieldEquivalent(what, 'auto_delete', existing.autoDelete, autoDelete);
+      assertFieldEquivalent(what, 'internal', existing.internal, internal);
+      assertArgumentsEquivalent(what, existing.args, args, ['alternate-exchange']);
+      return existing;
+    }
+    const exchange = new Exchange(name, type as ExchangeType, durable, autoDelete, internal, args);
+    this.exchanges.set(name, exchange);
+    if (durable) this.store.putExchange({ name, type: exchange.type, autoDelete, internal, arguments: args });
+    if (this.events.active) {
+      this.events.emit({ type: 'exchange.declared', exchange: name, exchangeType: type, durable, autoDelete, internal, arguments: args });
+    }
+    return exchange;
+  }
+
+  /** Deleting an exchange that does not exist succeeds, as in RabbitMQ 3.x and 4.x. */
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    if (name.startsWith('amq.')) throw channelError('ACCESS_REFUSED', `deletion of system ${this.what('exchange', name)} not allowed`);
+    const exchange = this.exchanges.get(name);
+    if (!exchange) return;
+    if (ifUnused && (exchange.router.bindingCount > 0 || this.hasBindingsTo(exchange))) {
+      throw channelError('PRECONDITION_FAILED', `${this.what('exchange', name)} in use`);
+    }
+    this.removeExchange(exchange);
+  }
+
+  private hasBindingsTo(target: BindingTarget): boolean {
+    for (const x of this.exchanges.values()) for (const b of x.router.bindings()) if (b.destination === target) return true;
+    return false;
+  }
+
+  private removeExchange(exchange: Exchange): void {
+    this.exchanges.delete(exchange.name);
+    for (const b of [...exchange.router.bindings()]) this.forgetBinding(b);
+    for (const x of this.exchanges.values()) {
+      for (const b of x.router.unbindDestination(exchange)) this.forgetBinding(b);
+      this.maybeAutoDeleteExchange(x);
+    }
+    if (exchange.durable) this.store.deleteExchange(exchange.name);
+    if (this.events.active) this.events.emit({ type: 'exchange.deleted', exchange: exchange.name });
+  }
+
+  /** An auto-delete exchange goes when its last binding (as a source) goes. */
+  private maybeAutoDeleteExchange(exchange: Exchange): void {
+    if (exchange.autoDelete && exchange.router.bindingCount === 0 && this.exchanges.get(exchange.name) === exchange) {
+      this.removeExchange(exchange);
+    }
+  }
+
+  private exchangeFor(name: string): Exchange {
+    const exchange = this.exchanges.get(name);
+    if (!exchange) throw channelError('NOT_FOUND', `no ${this.what('exchange', name)}`);
+    return exchange;
+  }
+
+  bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+    if (destination === '' || source === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const dest = this.exchangeFor(destination);
+    const src = this.exchangeFor(source);
+    this.addBinding(src, dest, routingKey, args);
+  }
+
+  unbindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+    if (destination === '' || source === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const dest = this.exchangeFor(destination);
+    const src = this.exchangeFor(source);
+    this.removeBinding(src, dest, routingKey, args);
+  }
+
+  private addBinding(source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+    const binding: Binding = { source: source.name, destination, routingKey, arguments: args };
+    if (!source.router.bind(binding)) return;
+    if (source.durable && destination.durable) this.store.putBinding(stored(binding));
+    if (this.events.active) {
+      this.events.emit({ type: 'binding.added', source: source.name, destination: destination.name, destinationKind: destination.kind, routingKey, arguments: args });
+    }
+  }
+
+  private removeBinding(source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+    const binding: Binding = { source: source.name, destination, routingKey, arguments: args };
+    if (!source.router.unbind(binding)) return;
+    this.forgetBinding(binding);
+    this.maybeAutoDeleteExchange(source);
+  }
+
+  private forgetBinding(binding: Binding): void {
+    this.store.deleteBinding(stored(binding));
+    if (this.events.active) {
+      this.events.emit({
+        type: 'binding.removed', source: binding.source, destination: binding.destination.name,
+        destinationKind: binding.destination.kind, routingKey: binding.routingKey, arguments: binding.arguments,
+      });
+    }
+  }
+
+  // ---- queues ----
+
+  declareQueue(
+    owner: Connection,
+    requestedName: string,
+    opts: { passive?: boolean; durable?: boolean; exclusive?: boolean; autoDelete?: boolean; arguments?: FieldTable },
+  ): Queue {
+    const existing = requestedName === '' ? undefined : this.queues.get(requestedName);
+    if (opts.passive) {
+      if (!existing) throw channelError('NOT_FOUND', `no ${this.what('queue', requestedName)}`);
+      this.checkExclusiveAccess(existing, owner);
+      existing.touch();
+      return existing;
+    }
+    if (requestedName.startsWith('amq.') && requestedName !== '') {
+      throw channelError('ACCESS_REFUSED', `queue name '${requestedName}' contains reserved prefix 'amq.*'`);
+    }
+    const durable = opts.durable ?? false;
+    const exclusive = opts.exclusive ?? false;
+    const autoDelete = opts.autoDelete ?? false;
+    const args = opts.arguments ?? {};
+    if (existing) {
+      const what = this.what('queue', existing.name);
+      this.checkExclusiveAccess(existing, owner, exclusive);
+      assertFieldEquivalent(what, 'durable', existing.durable, durable);
+      assertFieldEquivalent(what, 'auto_delete', existing.options.autoDelete, autoDelete);
+      assertArgumentsEquivalent(what, existing.options.arguments, args, equivalenceKeys);
+      existing.touch();
+      return existing;
+    }
+    const name = requestedName === '' ? generatedName('amq.gen-') : requestedName;
+    const settings = parseQueueArguments(name, this.name, args, { durable, exclusive, autoDelete });
+    const queue = new Queue(name, { durable, autoDelete, owner: exclusive ? owner : null, arguments: args, settings }, this);
+    this.queues.set(name, queue);
+    if (exclusive) owner.exclusiveQueues.add(queue);
+    if (durable) this.store.putQueue({ name, autoDelete, arguments: args });
+    if (this.events.active) {
+      this.events.emit({ type: 'queue.declared', queue: name, queueType: settings.type, durable, exclusive, autoDelete, arguments: args });
+    }
+    return queue;
+  }
+
+  /** RabbitMQ's check_exclusive_access: another connection's exclusive queue is locked. */
+  private checkExclusiveAccess(queue: Queue, connection: Connection, declaredExclusive?: boolean): void {
+    const owner = queue.options.owner;
+    const locked = owner !== null && owner !== connection;
+    const mismatch = declaredExclusive !== undefined && declaredExclusive !== (owner !== null);
+    if (locked || mismatch) {
+      throw channelError(
+        'RESOURCE_LOCKED',
+        `cannot obtain exclusive access to locked ${this.what('queue', queue.name)}. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+      );
+    }
+  }
+
+  /** The queue a client names, checked for existence and exclusivity. */
+  queueFor(connection: Connection, name: string): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw channelError('NOT_FOUND', `no ${this.what('queue', name)}`);
+    this.checkExclusiveAccess(queue, connection);
+    return queue;
+  }
+
+  bindQueue(connection: Connection, queueName: string, exchangeName: string, routingKey: string, args: FieldTable): void {
+    if (exchangeName === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const queue = this.queueFor(connection, queueName);
+    const exchange = this.exchangeFor(exchangeName);
+    this.addBinding(exchange, queue, routingKey, args);
+  }
+
+  unbindQueue(connection: Connection, queueName: string, exchangeName: string, routingKey: string, args: FieldTable): void {
+    if (exchangeName === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const queue = this.queueFor(connection, queueName);
+    const exchange = this.exchangeFor(exchangeName);
+    this.removeBinding(exchange, queue, routingKey, args);
+  }
+
+  purgeQueue(connection: Connection, name: string): number {
+    const queue = this.queueFor(connection, name);
+    const count = queue.purge();
+    if (this.events.active) this.events.emit({ type: 'queue.purged', queue: name, messageCount: count });
+    return count;
+  }
+
+  /** Deleting a queue that does not exist succeeds with a count of 0, as in RabbitMQ. */
+  deleteQueueByName(connection: Connection, name: string, ifUnused: boolean, ifEmpty: boolean): number {
+    const queue = this.queues.get(name);
+    if (!queue) return 0;
+    this.checkExclusiveAccess(queue, connection);
+    if (ifUnused && queue.consumerCount > 0) throw channelError('PRECONDITION_FAILED', `${this.what('queue', name)} in use`);
+    if (ifEmpty && queue.messageCount > 0) throw channelError('PRECONDITION_FAILED', `${this.what('queue', name)} is not empty`);
+    return this.deleteQueue(queue, 'client');
+  }
+
+  deleteQueue(queue: Queue, reason: 'client' | 'auto-delete' | 'owner-closed' | 'expired'): number {
+    if (this.queues.get(queue.name) !== queue) return 0;
+    this.queues.delete(queue.name);
+    queue.options.owner?.exclusiveQueues.delete(queue);
+    for (const x of [...this.exchanges.values()]) {
+      for (const b of x.router.unbindDestination(queue)) this.forgetBinding(b);
+      this.maybeAutoDeleteExchange(x);
+    }
+    const count = queue.dispose();
+    for (const consumer of [...queue.consumers]) consumer.channel.consumerCancelledByServer(consumer);
+    queue.consumers = [];
+    if (queue.durable) this.store.deleteQueue(queue.name);
+    if (this.events.active) this.events.emit({ type: 'queue.deleted', queue: queue.name, reason, messageCount: count });
+    return count;
+  }
+
+  // ---- publishing and routing ----
+
+  /** The exchange a publish names, or RabbitMQ's error. */
+  checkPublishable(name: string): Exchange {
+    const exchange = this.exchangeFor(name);
+    if (exchange.internal) throw channelError('ACCESS_REFUSED', `cannot publish to internal ${this.what('exchange', name)}`);
+    return exchange;
+  }
+
+  publish(channel: Channel, exchangeName: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): PublishOutcome {
+    const exchange = this.checkPublishable(exchangeName);
+    if (properties.expiration !== undefined) checkExpiration(properties.expiration);
+    const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, properties, body);
+    if (this.events.active) {
+      this.events.emit({
+        type: 'message.published', messageId: message.id, exchange: exchangeName, routingKey, mandatory, properties,
+        size: body.length, connection: channel.connection.id, channel: channel.id,
+      });
+    }
+    if (exchangeName === '' && routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
+      const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
+      if (target) {
+        target.deliverDirectReply(message);
+        return 'routed';
+      }
+    }
+    return this.routeAndEnqueue(exchange, message, mandatory ? channel : null);
+  }
+
+  /** Routes a message and offers it to every queue it reached (one copy per queue). */
+  private routeAndEnqueue(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null): PublishOutcome {
+    const level = this.scratchAt(this.depth++);
+    try {
+      const trace = this.events.active ? ([] as RouteStep[]) : null;
+      this.route(exchange, message.routingKey, message.properties.headers, level, trace);
+      const queues = level.queues;
+      if (trace) {
+        this.events.emit({
+          type: 'message.routed', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey,
+          queues: queues.map((q) => q.name), bindings: trace,
+        });
+      }
+      if (queues.length === 0) {
+        message.state = 'unroutable';
+        if (this.events.active) this.events.emit({ type: 'message.unroutable', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey });
+        if (returnTo) {
+          if (this.events.active) {
+            this.events.emit({
+              type: 'message.returned', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey,
+              replyCode: 312, replyText: 'NO_ROUTE', connection: returnTo.connection.id, channel: returnTo.id,
+            });
+          }
+          returnTo.sink.returned(312, 'NO_ROUTE', message);
+        }
+        return 'unroutable';
+      }
+      let rejected = false;
+      const n = queues.length;
+      for (let i = 0; i < n; i++) {
+        const queue = queues[i]!;
+        if (queue.enqueue(i === n - 1 ? message : message.copy()) === 'rejected') rejected = true;
+      }
+      return rejected ? 'rejected' : 'routed';
+    } finally {
+      level.queues.length = 0;
+      this.depth--;
+    }
+  }
+
+  private scratchAt(depth: number) {
+    let level = this.scratch[depth];
+    if (!level) {
+      level = { bindings: [], exchanges: [], queues: [] };
+      this.scratch[depth] = level;
+    }
+    return level;
+  }
+
+  /**
+   * Collects the queues a message reaches from `start`: through exchange-to-exchange
+   * bindings and alternate exchanges, each exchange and queue at most once.
+   */
+  private route(start: Exchange, routingKey: string, headers: FieldTable | undefined, level: ReturnType<VHost['scratchAt']>, trace: RouteStep[] | null): void {
+    const mark = ++this.routeMark;
+    const { bindings, exchanges, queues } = level;
+    exchanges.length = 0;
+    exchanges.push(start);
+    start.routeMark = mark;
+    for (let i = 0; i < exchanges.length; i++) {
+      const exchange = exchanges[i]!;
+      bindings.length = 0;
+      if (exchange.name === '') {
+        const queue = this.queues.get(routingKey);
+        if (queue && queue.routeMark !== mark) {
+          queue.routeMark = mark;
+          queues.push(queue);
+          trace?.push({ source: '', destination: queue.name, destinationKind: 'queue', routingKey });
+        }
+        continue;
+      }
+      exchange.router.route(routingKey, headers, bindings);
+      if (bindings.length === 0) {
+        const ae = exchange.alternateExchange;
+        const alternate = ae === undefined ? undefined : this.exchanges.get(ae);
+        if (alternate && alternate.routeMark !== mark) {
+          alternate.routeMark = mark;
+          exchanges.push(alternate);
+        }
+        continue;
+      }
+      for (let j = 0; j < bindings.length; j++) {
+        const binding = bindings[j]!;
+        const destination = binding.destination as Queue | Exchange;
+        trace?.push({ source: exchange.name, destination: destination.name, destinationKind: destination.kind, routingKey: binding.routingKey });
+        if (destination.routeMark === mark) continue;
+        destination.routeMark = mark;
+        if (destination.kind === 'queue') queues.push(destination);
+        else exchanges.push(destination);
+      }
+    }
+    bindings.length = 0;
+    exchanges.length = 0;
+  }
+
+  /** Republishes a message through its queue's dead-letter exchange, with x-death. */
+  deadLetter(queue: Queue, message: QueuedMessage, reason: DeadLetterReason): void {
+    const dlxName = queue.settings.deadLetterExchange!;
+    const routingKey = queue.settings.deadLetterRoutingKey ?? message.routingKey;
+    message.state = 'deadLettered';
+    if (this.events.active) {
+      this.events.emit({ type: 'message.dead-lettered', messageId: message.id, queue: queue.name, reason, deadLetterExchange: dlxName, routingKey });
+    }
+    const exchange = this.exchanges.get(dlxName);
+    if (!exchange) return;
+    const properties = deadLetterProperties(message, queue.name, reason, this.clock.now());
+    const level = this.scratchAt(this.depth++);
+    try {
+      this.route(exchange, routingKey, properties.headers, level, null);
+      const targets = level.queues.filter((q) => !isDeadLetterCycle(properties, q.name));
+      for (const dropped of level.queues) {
+        if (!targets.includes(dropped) && this.events.active) {
+          this.events.emit({ type: 'message.dropped', messageId: message.id, queue: dropped.name, reason: 'dead-letter-cycle' });
+        }
+      }
+      level.queues.length = 0;
+      for (const target of targets) {
+        target.enqueue(new QueuedMessage(message.id, dlxName, routingKey, properties, message.body));
+      }
+    } finally {
+      level.queues.length = 0;
+      this.depth--;
+    }
+  }
+
+  // ---- direct reply-to and confirms ----
+
+  registerDirectReply(channel: Channel): void {
+    this.directReplies.set(channel.directReplyToken, channel);
+  }
+
+  unregisterDirectReply(channel: Channel): void {
+    this.directReplies.delete(channel.directReplyToken);
+  }
+
+  confirmsPending(channel: Channel): void {
+    if (this.batchConfirms) this.confirmWaiters.add(channel);
+    else {
+      this.store.flush();
+      channel.flushConfirms();
+    }
+  }
+
+  /** Makes pending writes durable, then sends the confirms that waited for them. */
+  flushConfirms(): void {
+    if (this.confirmWaiters.size === 0) return;
+    this.store.flush();
+    const waiters = [...this.confirmWaiters];
+    this.confirmWaiters.clear();
+    for (const channel of waiters) if (channel.open) channel.flushConfirms();
+  }
+
+  restoreBinding(b: StoredBinding): void {
+    const source = this.exchanges.get(b.source);
+    const destination = b.destinationKind === 'queue' ? this.queues.get(b.destination) : this.exchanges.get(b.destination);
+    if (source && destination) source.router.bind({ source: b.source, destination, routingKey: b.routingKey, arguments: b.arguments });
+  }
+
+  nextMessageId(): number {
+    return ++this.messageSeq;
+  }
+
+  seedMessageIds(atLeast: number): void {
+    this.messageSeq = Math.max(this.messageSeq, atLeast);
+  }
+}
+
+const stored = (b: Binding): StoredBinding => ({
+  source: b.source,
+  destination: b.destination.name,
+  destinationKind: b.destination.kind,
+  routingKey: b.routingKey,
+  arguments: b.arguments,
+});
+
+/** rabbit_basic:parse_expiration, with the terms RabbitMQ prints. */
+function checkExpiration(expiration: string): void {
+  const match = /^(-?\d+)(.*)$/s.exec(expiration);
+  let problem: string | undefined;
+  if (!match) problem = 'no_integer';
+  else if (match[2] !== '') problem = `{leftover_string,"${match[2]}"}`;
+  else if (Number(match[1]) < 0) problem = `{value_negative,${Number(match[1])}}`;
+  if (problem) throw channelError('PRECONDITION_FAILED', `invalid expiration '${expiration}': ${problem}`);
+}
