@@ -1,27 +1,32 @@
-// Reply codes and frame constants of AMQP 0-9-1 (RabbitMQ's spec).
-// Hand-written seed; the codec generator (scripts/gen-amqp.ts) replaces the tables in
-// src/amqp/generated/ and this file re-exports them under these names.
+// Reply codes and frame constants of AMQP 0-9-1, generated from RabbitMQ's spec
+// (src/amqp/generated/constants.ts); the broker imports ReplyCode and ReplyCodeName
+// from here.
 
-export const ReplyCode = {
-  REPLY_SUCCESS: 200,
-  CONTENT_TOO_LARGE: 311,
-  NO_ROUTE: 312,
-  NO_CONSUMERS: 313,
-  CONNECTION_FORCED: 320,
-  INVALID_PATH: 402,
-  ACCESS_REFUSED: 403,
-  NOT_FOUND: 404,
-  RESOURCE_LOCKED: 405,
-  PRECONDITION_FAILED: 406,
-  FRAME_ERROR: 501,
-  SYNTAX_ERROR: 502,
-  COMMAND_INVALID: 503,
-  CHANNEL_ERROR: 504,
-  UNEXPECTED_FRAME: 505,
-  RESOURCE_ERROR: 506,
-  NOT_ALLOWED: 530,
-  NOT_IMPLEMENTED: 540,
-  INTERNAL_ERROR: 541,
-} as const;
+import type { ReplyCode } from './generated/constants.ts';
+
+export {
+  ClassId,
+  FRAME_BODY,
+  FRAME_END,
+  FRAME_HEADER,
+  FRAME_HEARTBEAT,
+  FRAME_METHOD,
+  FRAME_MIN_SIZE,
+  PROTOCOL,
+  ReplyCode,
+  ReplyCodeKind,
+} from './generated/constants.ts';
 
 export type ReplyCodeName = keyof typeof ReplyCode;
+
+/** Type, channel and size before a payload, frame-end after it: frame-max counts these too. */
+export const FRAME_OVERHEAD = 8;
+
+/**
+ * The frame-max RabbitMQ enforces before connection.tune-ok settles one (its
+ * FRAME_MIN_SIZE, 4096, rather than the spec's 8192).
+ */
+export const INITIAL_FRAME_MAX = 4096;
+
+/** RabbitMQ's default frame-max offer in connection.tune. */
+export const DEFAULT_FRAME_MAX = 131072;

@@ -209,11 +209,10 @@ export class Channel {
     const queue = consumer.queue;
     if (queue.settings.type === 'quorum') markDeliveryCount(message);
     if (consumer.noAck) {
-      message.state = 'consumed';
-      queue.unackedCount++;
-      queue.settle(message, 'acked');
+      message.step('deliver.noAck');
+      queue.consumed(message);
     } else {
-      message.state = 'unacked';
+      message.step('deliver');
       message.consumer = consumer;
       consumer.unacked++;
       this.consumerUnacked++;
@@ -236,12 +235,12 @@ export class Channel {
       if (!message) return null;
       const tag = this.nextDeliveryTag++;
       if (queue.settings.type === 'quorum') markDeliveryCount(message);
-      queue.unackedCount++;
       if (noAck) {
-        message.state = 'consumed';
-        queue.settle(message, 'acked');
+        message.step('deliver.noAck');
+        queue.consumed(message);
       } else {
-        message.state = 'unacked';
+        message.step('deliver');
+        queue.unackedCount++;
         this.unacked.add(tag, message);
       }
       if (this.events.active) {
@@ -478,7 +477,9 @@ export class Channel {
   deliverDirectReply(message: QueuedMessage): void {
     if (this.directReplyTag === null) return;
     const tag = this.nextDeliveryTag++;
-    message.state = 'consumed';
+    // The pseudo-queue amq.rabbitmq.reply-to hands the message straight over, no-ack.
+    message.step('enqueue');
+    message.step('deliver.noAck');
     this.sink.deliver(this.directReplyTag, tag, false, message);
   }
 

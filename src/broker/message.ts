@@ -1,3 +1,4 @@
+import { type MessageEventType, type MessageState, nextMessageState } from '../machines/message.ts';
 import type { BasicProperties } from './types.ts';
 import type { Consumer } from './consumer.ts';
 import type { Queue } from './queue.ts';
@@ -24,7 +25,8 @@ export class QueuedMessage {
   queue: Queue | null = null;
   /** The consumer holding it unacked, for per-consumer prefetch; null for basic.get. */
   consumer: Consumer | null = null;
-  state: string = 'published';
+  /** Where it is in its life; moves only as the message machine allows (src/machines). */
+  state: MessageState = 'published';
 
   constructor(id: number, exchange: string, routingKey: string, properties: BasicProperties, body: Uint8Array) {
     this.id = id;
@@ -32,6 +34,11 @@ export class QueuedMessage {
     this.routingKey = routingKey;
     this.properties = properties;
     this.body = body;
+  }
+
+  /** Moves along the message machine; an illegal move is a broker bug and throws. */
+  step(event: MessageEventType): void {
+    this.state = nextMessageState(this.state, event);
   }
 
   get persistent(): boolean {

@@ -83,7 +83,7 @@ export class Queue implements BindingTarget {
         this.ctx.events.emit({ type: 'message.rejected-by-queue', messageId: message.id, queue: this.name, reason: 'maxlen' });
       }
       message.queue = this;
-      message.state = 'rejected';
+      message.step('reject');
       if (s.overflow === 'reject-publish-dlx') this.ctx.deadLetter(this, message, 'maxlen');
       return 'rejected';
     }
@@ -91,7 +91,7 @@ export class Queue implements BindingTarget {
     message.seq = this.nextSeq++;
     const ttl = this.ttlOf(message);
     message.expiresAt = ttl === undefined ? 0 : this.ctx.clock.now() + ttl;
-    message.state = 'ready';
+    message.step('enqueue');
     this.ready.push(message);
     if (this.durable && message.persistent) this.ctx.store.putMessage(this.name, message);
     if (this.ctx.events.active) {
@@ -210,10 +210,15 @@ export class Queue implements BindingTarget {
       this.discard(message, 'delivery_limit');
       return;
     }
-    message.state = 'ready';
+    message.step('requeue');
     this.ready.requeue(message);
     this.dispatch();
     if (message.expiresAt !== 0) this.armExpiry();
+  }
+
+  /** A message delivered with no-ack (or fetched with basic.get no-ack) is gone from the queue. */
+  consumed(message: QueuedMessage): void {
+    if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
   }
 
   /** An unacked message is settled: acked, or rejected without requeue. */
@@ -222,7 +227,7 @@ export class Queue implements BindingTarget {
     message.consumer = null;
     if (this.deleted) return;
     if (outcome === 'acked') {
-      message.state = 'acked';
+      message.step('ack');
       if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
     } else {
       this.discard(message, outcome);
@@ -235,7 +240,7 @@ export class Queue implements BindingTarget {
     if (this.options.settings.deadLetterExchange !== undefined) {
       this.ctx.deadLetter(this, message, reason);
     } else {
-      message.state = 'dropped';
+      message.step(reason === 'expired' ? 'expire' : 'drop');
       if (this.ctx.events.active) {
         this.ctx.events.emit({
           type: reason === 'expired' ? 'message.expired' : 'message.dropped',
@@ -257,7 +262,6 @@ export class Queue implements BindingTarget {
       if (this.ctx.events.active && this.options.settings.deadLetterExchange !== undefined) {
         this.ctx.events.emit({ type: 'message.expired', messageId: head.id, queue: this.name });
       }
-      head.state = 'expired';
       this.discard(head, 'expired');
     }
     this.armExpiry();
@@ -329,7 +333,7 @@ export class Queue implements BindingTarget {
   purge(): number {
     const dropped = this.ready.drain();
     for (const m of dropped) {
-      m.state = 'dropped';
+      m.step('drop');
       if (this.durable && m.persistent) this.ctx.store.deleteMessage(this.name, m);
       if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'purged' });
     }
@@ -342,7 +346,7 @@ export class Queue implements BindingTarget {
     this.deleted = true;
     const count = this.ready.length;
     for (const m of this.ready.drain()) {
-      m.state = 'dropped';
+      m.step('drop');
       if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'queue-deleted' });
     }
     if (this.expiryTimer) this.ctx.scheduler.cancel(this.expiryTimer);
@@ -354,7 +358,8 @@ export class Queue implements BindingTarget {
   restore(message: QueuedMessage): void {
     message.queue = this;
     message.seq = this.nextSeq++;
-    message.state = 'ready';
+    message.step('route.matched');
+    message.step('enqueue');
     const ttl = this.ttlOf(message);
     message.expiresAt = ttl === undefined ? 0 : this.ctx.clock.now() + ttl;
     this.ready.push(message);

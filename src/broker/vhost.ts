@@ -304,23 +304,34 @@ export class VHost implements BrokerContext {
   }
 
   publish(channel: Channel, exchangeName: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): PublishOutcome {
-    const exchange = this.checkPublishable(exchangeName);
+    const exchange = this.exchanges.get(exchangeName);
+    if (exchange === undefined || exchange.internal) this.checkPublishable(exchangeName);
     if (properties.expiration !== undefined) checkExpiration(properties.expiration);
     const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, properties, body);
-    if (this.events.active) {
-      this.events.emit({
+    const events = this.events;
+    if (events.active) {
+      events.emit({
         type: 'message.published', messageId: message.id, exchange: exchangeName, routingKey, mandatory, properties,
         size: body.length, connection: channel.connection.id, channel: channel.id,
       });
     }
-    if (exchangeName === '' && routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
-      const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
-      if (target) {
-        target.deliverDirectReply(message);
-        return 'routed';
+    if (exchangeName === '') {
+      if (routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
+        const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
+        if (target) {
+          message.step('route.matched');
+          target.deliverDirectReply(message);
+          return 'routed';
+        }
+      }
+      // The default exchange's implicit binding: one lookup, nothing to collect.
+      const queue = this.queues.get(routingKey);
+      if (queue !== undefined && !events.active) {
+        message.step('route.matched');
+        return queue.enqueue(message) === 'rejected' ? 'rejected' : 'routed';
       }
     }
-    return this.routeAndEnqueue(exchange, message, mandatory ? channel : null);
+    return this.routeAndEnqueue(exchange!, message, mandatory ? channel : null);
   }
 
   /** Routes a message and offers it to every queue it reached (one copy per queue). */
@@ -337,7 +348,7 @@ export class VHost implements BrokerContext {
         });
       }
       if (queues.length === 0) {
-        message.state = 'unroutable';
+        message.step('route.none');
         if (this.events.active) this.events.emit({ type: 'message.unroutable', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey });
         if (returnTo) {
           if (this.events.active) {
@@ -346,19 +357,21 @@ export class VHost implements BrokerContext {
               replyCode: 312, replyText: 'NO_ROUTE', connection: returnTo.connection.id, channel: returnTo.id,
             });
           }
+          message.step('return');
           returnTo.sink.returned(312, 'NO_ROUTE', message);
-        }
+        } else message.step('drop');
         return 'unroutable';
       }
       let rejected = false;
       const n = queues.length;
       for (let i = 0; i < n; i++) {
-        const queue = queues[i]!;
-        if (queue.enqueue(i === n - 1 ? message : message.copy()) === 'rejected') rejected = true;
+        const copy = i === n - 1 ? message : message.copy();
+        copy.step('route.matched');
+        if (queues[i]!.enqueue(copy) === 'rejected') rejected = true;
       }
       return rejected ? 'rejected' : 'routed';
     } finally {
-      level.queues.length = 0;
+      empty(level.queues);
       this.depth--;
     }
   }
@@ -379,12 +392,12 @@ export class VHost implements BrokerContext {
   private route(start: Exchange, routingKey: string, headers: FieldTable | undefined, level: ReturnType<VHost['scratchAt']>, trace: RouteStep[] | null): void {
     const mark = ++this.routeMark;
     const { bindings, exchanges, queues } = level;
-    exchanges.length = 0;
+    empty(exchanges);
     exchanges.push(start);
     start.routeMark = mark;
     for (let i = 0; i < exchanges.length; i++) {
       const exchange = exchanges[i]!;
-      bindings.length = 0;
+      empty(bindings);
       if (exchange.name === '') {
         const queue = this.queues.get(routingKey);
         if (queue && queue.routeMark !== mark) {
@@ -414,15 +427,16 @@ export class VHost implements BrokerContext {
         else exchanges.push(destination);
       }
     }
-    bindings.length = 0;
-    exchanges.length = 0;
+    empty(bindings);
+    empty(exchanges);
   }
 
   /** Republishes a message through its queue's dead-letter exchange, with x-death. */
   deadLetter(queue: Queue, message: QueuedMessage, reason: DeadLetterReason): void {
     const dlxName = queue.settings.deadLetterExchange!;
     const routingKey = queue.settings.deadLetterRoutingKey ?? message.routingKey;
-    message.state = 'deadLettered';
+    // A message refused at the door (reject-publish-dlx) was never in the queue.
+    if (message.state !== 'rejected') message.step('deadLetter');
     if (this.events.active) {
       this.events.emit({ type: 'message.dead-lettered', messageId: message.id, queue: queue.name, reason, deadLetterExchange: dlxName, routingKey });
     }
@@ -438,12 +452,14 @@ export class VHost implements BrokerContext {
           this.events.emit({ type: 'message.dropped', messageId: message.id, queue: dropped.name, reason: 'dead-letter-cycle' });
         }
       }
-      level.queues.length = 0;
+      empty(level.queues);
       for (const target of targets) {
-        target.enqueue(new QueuedMessage(message.id, dlxName, routingKey, properties, message.body));
+        const copy = new QueuedMessage(message.id, dlxName, routingKey, properties, message.body);
+        copy.step('route.matched');
+        target.enqueue(copy);
       }
     } finally {
-      level.queues.length = 0;
+      empty(level.queues);
       this.depth--;
     }
   }
@@ -506,4 +522,12 @@ function checkExpiration(expiration: string): void {
   else if (match[2] !== '') problem = `{leftover_string,"${match[2]}"}`;
   else if (Number(match[1]) < 0) problem = `{value_negative,${Number(match[1])}}`;
   if (problem) throw channelError('PRECONDITION_FAILED', `invalid expiration '${expiration}': ${problem}`);
+}
+
+/**
+ * Empties a scratch array but keeps its storage: `length = 0` would make V8 drop the
+ * backing store, and the next route would allocate it again.
+ */
+function empty(array: unknown[]): void {
+  while (array.length > 0) array.pop();
 }

@@ -1,0 +1,317 @@
+// Field tables and arrays, with RabbitMQ's type tags (not the 0-9-1 spec's: RabbitMQ
+// reads 's' as a signed 16-bit integer, and there is no short string in tables).
+//
+// Decoding gives plain JS values; see README.md for the mapping. Encoding plain values
+// follows pika and amqplib's choices (integer -> I or l, other number -> d); a `Typed`
+// value picks its wire type explicitly.
+
+import { Typed, type FieldTable, type FieldValue } from '../broker/types.ts';
+import type { ByteReader } from './byte-reader.ts';
+import type { ByteWriter } from './byte-writer.ts';
+import { EncodeError } from './errors.ts';
+
+/** Deeper nesting than this is refused both ways (it is also how a cycle shows up). */
+export const MAX_TABLE_DEPTH = 64;
+
+const TWO_31 = 2147483648;
+const TWO_63 = 9223372036854775808;
+const MAX_DATE_SECONDS = 8.64e12; // Date's range is +-8.64e15 ms
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+const U64_MAX = 2n ** 64n - 1n;
+
+const T = {
+  bool: 0x74, // t
+  int8: 0x62, // b
+  uint8: 0x42, // B
+  int16: 0x73, // s
+  uint16: 0x75, // u
+  int32: 0x49, // I
+  uint32: 0x69, // i
+  int64: 0x6c, // l
+  float: 0x66, // f
+  double: 0x64, // d
+  decimal: 0x44, // D
+  longstr: 0x53, // S
+  timestamp: 0x54, // T
+  table: 0x46, // F
+  array: 0x41, // A
+  bytes: 0x78, // x
+  void: 0x56, // V
+} as const;
+
+// ---- encoding -------------------------------------------------------------------
+
+export function writeTable(w: ByteWriter, table: FieldTable, label: string, depth = 0): void {
+  if (table === null || typeof table !== 'object' || Array.isArray(table)) throw w.bad(label, 'a field table (plain object)', table);
+  if (depth > MAX_TABLE_DEPTH) throw new EncodeError(`${label}: field tables nested deeper than ${MAX_TABLE_DEPTH} (a cycle?)`);
+  w.ensure(4);
+  const at = w.pos;
+  w.pos += 4;
+  for (const key of Object.keys(table)) {
+    const v = table[key];
+    if (v === undefined) continue;
+    w.shortStr(key, `${label} key`);
+    writeValue(w, v, `${label}.${key}`, depth);
+  }
+  w.setU32(at, w.pos - at - 4);
+}
+
+function writeArray(w: ByteWriter, values: readonly (FieldValue | undefined)[], label: string, depth: number): void {
+  if (depth > MAX_TABLE_DEPTH) throw new EncodeError(`${label}: field arrays nested deeper than ${MAX_TABLE_DEPTH} (a cycle?)`);
+  w.ensure(4);
+  const at = w.pos;
+  w.pos += 4;
+  for (let i = 0; i < values.length; i++) writeValue(w, values[i], `${label}[${i}]`, depth);
+  w.setU32(at, w.pos - at - 4);
+}
+
+function writeValue(w: ByteWriter, v: FieldValue | undefined, label: string, depth: number): void {
+  switch (typeof v) {
+    case 'string':
+      w.putU8(T.longstr);
+      w.longStr(v, label);
+      return;
+    case 'number':
+      writeNumber(w, v);
+      return;
+    case 'boolean':
+      w.putU8(T.bool);
+      w.putU8(v ? 1 : 0);
+      return;
+    case 'bigint':
+      w.putU8(T.int64);
+      writeBigInt64(w, v, label);
+      return;
+    case 'undefined':
+      w.putU8(T.void);
+      return;
+    case 'object':
+      if (v === null) w.putU8(T.void);
+      else if (v instanceof Uint8Array) {
+        w.putU8(T.bytes);
+        w.longStr(v, label);
+      } else if (Array.isArray(v)) {
+        w.putU8(T.array);
+        writeArray(w, v, label, depth + 1);
+      } else if (v instanceof Date) {
+        w.putU8(T.timestamp);
+        writeTimestamp(w, v, label);
+      } else if (v instanceof Typed) {
+        writeTyped(w, v, label, depth);
+      } else {
+        const proto: unknown = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) throw w.bad(label, 'a field value', v);
+        w.putU8(T.table);
+        writeTable(w, v, label, depth + 1);
+      }
+      return;
+    default:
+      throw w.bad(label, 'a field value', v);
+  }
+}
+
+function writeNumber(w: ByteWriter, v: number): void {
+  if (Number.isInteger(v) && !Object.is(v, -0)) {
+    if (v >= -TWO_31 && v < TWO_31) {
+      w.putU8(T.int32);
+      w.putU32(v >>> 0);
+      return;
+    }
+    if (v >= -TWO_63 && v < TWO_63) {
+      w.putU8(T.int64);
+      w.putU64(v);
+      return;
+    }
+  }
+  w.putU8(T.double);
+  w.putF64(v);
+}
+
+function writeBigInt64(w: ByteWriter, v: bigint, label: string): void {
+  if (v < I64_MIN || v > I64_MAX) throw w.bad(label, 'a signed 64-bit integer', v);
+  w.putBig64(v);
+}
+
+function writeTimestamp(w: ByteWriter, v: unknown, label: string): void {
+  if (v instanceof Date) {
+    const ms = v.getTime();
+    if (!(ms >= 0)) throw w.bad(label, 'a Date at or after 1970 (timestamps are unsigned)', v);
+    w.putU64(Math.floor(ms / 1000));
+  } else if (typeof v === 'bigint') {
+    if (v < 0n || v > U64_MAX) throw w.bad(label, 'an unsigned 64-bit timestamp', v);
+    w.putBig64(v);
+  } else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 64) {
+    w.putU64(v);
+  } else {
+    throw w.bad(label, 'a timestamp (Date, or seconds as a non-negative integer)', v);
+  }
+}
+
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+function writeTyped(w: ByteWriter, typed: Typed, label: string, depth: number): void {
+  const v = typed.value;
+  const fail = (expected: string): never => {
+    throw w.bad(`${label} (${typed.type})`, expected, v);
+  };
+  switch (typed.type) {
+    case 'bool':
+      if (typeof v !== 'boolean') fail('a boolean');
+      w.putU8(T.bool);
+      w.putU8(v ? 1 : 0);
+      return;
+    case 'int8':
+      if (!isInt(v, -128, 127)) fail('an integer in [-128, 127]');
+      w.putU8(T.int8);
+      w.putU8(v as number);
+      return;
+    case 'uint8':
+      if (!isInt(v, 0, 255)) fail('an integer in [0, 255]');
+      w.putU8(T.uint8);
+      w.putU8(v as number);
+      return;
+    case 'int16':
+      if (!isInt(v, -32768, 32767)) fail('an integer in [-32768, 32767]');
+      w.putU8(T.int16);
+      w.putU16(v as number);
+      return;
+    case 'uint16':
+      if (!isInt(v, 0, 65535)) fail('an integer in [0, 65535]');
+      w.putU8(T.uint16);
+      w.putU16(v as number);
+      return;
+    case 'int32':
+      if (!isInt(v, -TWO_31, TWO_31 - 1)) fail('an integer in [-2^31, 2^31)');
+      w.putU8(T.int32);
+      w.putU32((v as number) >>> 0);
+      return;
+    case 'uint32':
+      if (!isInt(v, 0, 4294967295)) fail('an integer in [0, 2^32)');
+      w.putU8(T.uint32);
+      w.putU32(v as number);
+      return;
+    case 'int64':
+      w.putU8(T.int64);
+      if (typeof v === 'bigint') writeBigInt64(w, v, label);
+      else if (isInt(v, -TWO_63, TWO_63 - 1)) w.putU64(v);
+      else fail('an integer or bigint in [-2^63, 2^63)');
+      return;
+    case 'float':
+      if (typeof v !== 'number') fail('a number');
+      w.putU8(T.float);
+      w.putF32(v as number);
+      return;
+    case 'double':
+      if (typeof v !== 'number') fail('a number');
+      w.putU8(T.double);
+      w.putF64(v as number);
+      return;
+    case 'decimal': {
+      const d = v as { scale?: unknown; value?: unknown } | null;
+      if (d === null || typeof d !== 'object' || !isInt(d.scale, 0, 255) || !isInt(d.value, 0, 4294967295)) {
+        fail('{ scale: 0-255, value: 0-4294967295 }');
+      }
+      w.putU8(T.decimal);
+      w.putU8((d as { scale: number }).scale);
+      w.putU32((d as { value: number }).value);
+      return;
+    }
+    // RabbitMQ has no short string in tables ('s' is int16 there): a shortstr is sent as S.
+    case 'shortstr':
+    case 'longstr':
+      if (typeof v !== 'string' && !(v instanceof Uint8Array)) fail('a string or Uint8Array');
+      w.putU8(T.longstr);
+      w.longStr(v as string | Uint8Array, label);
+      return;
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) fail('a Uint8Array');
+      w.putU8(T.bytes);
+      w.longStr(v as Uint8Array, label);
+      return;
+    case 'timestamp':
+      w.putU8(T.timestamp);
+      writeTimestamp(w, v, label);
+      return;
+    case 'table':
+      w.putU8(T.table);
+      writeTable(w, v as FieldTable, label, depth + 1);
+      return;
+    case 'array':
+      if (!Array.isArray(v)) fail('an array');
+      w.putU8(T.array);
+      writeArray(w, v as FieldValue[], label, depth + 1);
+      return;
+    case 'void':
+      w.putU8(T.void);
+      return;
+    default:
+      fail('a known field type');
+  }
+}
+
+// ---- decoding -------------------------------------------------------------------
+
+export function readTable(r: ByteReader, depth = 0): FieldTable {
+  const n = r.u32();
+  const end = r.pos + n;
+  if (end > r.end) r.fail(`field table of ${n} bytes overruns its container`);
+  if (depth > MAX_TABLE_DEPTH) r.fail(`field tables nested deeper than ${MAX_TABLE_DEPTH}`);
+  const outer = r.end;
+  r.end = end;
+  const table: FieldTable = {};
+  while (r.pos < end) {
+    const key = r.shortStr();
+    const value = readValue(r, depth);
+    // A "__proto__" key must stay data, not replace the table's prototype.
+    if (key === '__proto__') Object.defineProperty(table, key, { value, enumerable: true, writable: true, configurable: true });
+    else table[key] = value;
+  }
+  r.end = outer;
+  return table;
+}
+
+function readArray(r: ByteReader, depth: number): FieldValue[] {
+  const n = r.u32();
+  const end = r.pos + n;
+  if (end > r.end) r.fail(`field array of ${n} bytes overruns its container`);
+  if (depth > MAX_TABLE_DEPTH) r.fail(`field arrays nested deeper than ${MAX_TABLE_DEPTH}`);
+  const outer = r.end;
+  r.end = end;
+  const values: FieldValue[] = [];
+  while (r.pos < end) values.push(readValue(r, depth));
+  r.end = outer;
+  return values;
+}
+
+function readValue(r: ByteReader, depth: number): FieldValue {
+  const tag = r.u8();
+  switch (tag) {
+    case T.longstr: return r.longStr();
+    case T.int32: return r.i32();
+    case T.bool: return r.u8() !== 0;
+    case T.table: return readTable(r, depth + 1);
+    case T.array: return readArray(r, depth + 1);
+    case T.int64: return r.i64();
+    case T.int8: return r.i8();
+    case T.uint8: return r.u8();
+    case T.int16: return r.i16();
+    case T.uint16: return r.u16();
+    case T.uint32: return r.u32();
+    case T.float: return r.f32();
+    case T.double: return r.f64();
+    case T.decimal: {
+      const scale = r.u8();
+      return new Typed('decimal', { scale, value: r.u32() });
+    }
+    case T.timestamp: {
+      const seconds = r.u64Big();
+      return seconds <= MAX_DATE_SECONDS ? new Date(Number(seconds) * 1000) : new Typed('timestamp', seconds);
+    }
+    case T.bytes: return r.longBytes();
+    case T.void: return null;
+    default: return r.fail(`unknown field type tag ${tag} (${JSON.stringify(String.fromCharCode(tag))})`);
+  }
+}
