@@ -1278,7 +1278,7 @@ def _(ctx):
     d = get_wait(ch, dlq, timeout=3)
     out["dead-lettered message"] = msg(*d) if d[0] else None
     if d[0] is not None and d[1].headers:
-        out["dead-lettered headers (pika python types)"] = with_py_types(d[1].headers)
+        out["headers, pika python types"] = with_py_types(d[1].headers)
     out["source queue after"] = mdict(ch.queue_declare(q, passive=True))
     return out
 
@@ -1364,7 +1364,7 @@ def dl_result(ch, dlq, timeout=3.0):
         return {"dead_lettered": None}
     r = {"dead_lettered": msg(*m)}
     if m[1].headers is not None:
-        r["headers_pika_python_types"] = with_py_types(m[1].headers)
+        r["headers, pika python types"] = with_py_types(m[1].headers)
     r["more_in_dlq"] = len(drain(ch, dlq))
     return r
 
@@ -2137,14 +2137,24 @@ def md_compact(v):
             if v["type"] in "AF":
                 return md_compact(v["value"])
             val = v["value"]
-            return "%s (%s)" % (val if isinstance(val, str) else json.dumps(val), v["type"])
+            return "%s (%s)" % (_md_scalar(val), v["type"])
         if set(v) == {"py", "value"}:
             val = v["value"]
-            return "%s (py %s)" % (val if isinstance(val, str) else json.dumps(val), v["py"])
+            return "%s (py %s)" % (_md_scalar(val), v["py"])
         return {k: md_compact(x) for k, x in v.items()}
     if isinstance(v, list):
         return [md_compact(x) for x in v]
     return v
+
+
+def _md_scalar(val):
+    if isinstance(val, str):
+        return val if val else "''"
+    return json.dumps(val)
+
+
+def _is_leaf(v):
+    return isinstance(v, dict) and set(v) in ({"type", "value"}, {"py", "value"})
 
 
 def _is_record(v):
@@ -2171,7 +2181,7 @@ def md_value(k, v, indent):
     if isinstance(v, dict) and "ok" in v:
         head = "%s- %s: %s" % (indent, k, fmt_outcome({"ok": v["ok"]}))
         return [head] + sum((md_value(x, y, indent + "  ") for x, y in v.items() if x != "ok"), [])
-    if isinstance(v, dict) and not _is_record(v) and v:
+    if isinstance(v, dict) and not _is_record(v) and not _is_leaf(v) and "python types" not in k and v:
         return ["%s- %s:" % (indent, k)] + sum((md_value(x, y, indent + "  ") for x, y in v.items()), [])
     if isinstance(v, list) and v and (len(json.dumps(md_compact(v), ensure_ascii=False)) > 110):
         out = ["%s- %s:" % (indent, k), "", indent + "  ```"]
@@ -2239,6 +2249,10 @@ def main():
     if only:
         keep = set(only.split(","))
         SCENARIOS[:] = [s for s in SCENARIOS if any(s[0].startswith(k) for k in keep)]
+    first_seen = {}
+    for s in SCENARIOS:
+        first_seen.setdefault(s[1], len(first_seen))
+    SCENARIOS.sort(key=lambda s: first_seen[s[1]])  # stable: group by section
     results = run_all()
     write(results, meta)
     errors = [sid for sid, e in results.items() if "oracle_error" in e["result"]]

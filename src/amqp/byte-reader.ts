@@ -30,7 +30,8 @@ export class ByteReader {
 
   fail(reason: string): never {
     const whole = this.buf;
-    const shown = whole.length > 64 ? whole.subarray(0, 64) : whole;
+    // 32 octets keep the close's reply-text within a shortstr's 255 bytes.
+    const shown = whole.length > 32 ? whole.subarray(0, 32) : whole;
     throw new FrameError(`cannot decode ${erlangBinary(shown)}${shown === whole ? '' : '...'}`, this.classId, this.methodId, reason);
   }
 

@@ -185,6 +185,19 @@ export class ByteWriter {
     this.buf[at] = n;
   }
 
+  /** A shortstr from a string known to be one; false (and nothing written) if over 255 bytes. */
+  tryShortStr(v: string): boolean {
+    this.ensure(1);
+    const at = this.pos++;
+    const n = this.putUtf8(v);
+    if (n > 255) {
+      this.pos = at;
+      return false;
+    }
+    this.buf[at] = n;
+    return true;
+  }
+
   longStr(v: string | Uint8Array, label: string): void {
     if (typeof v === 'string') {
       this.ensure(4);

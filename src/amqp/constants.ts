@@ -2,7 +2,7 @@
 // (src/amqp/generated/constants.ts); the broker imports ReplyCode and ReplyCodeName
 // from here.
 
-import type { ReplyCode } from './generated/constants.ts';
+import { FRAME_MIN_SIZE, type ReplyCode } from './generated/constants.ts';
 
 export {
   ClassId,
@@ -23,10 +23,10 @@ export type ReplyCodeName = keyof typeof ReplyCode;
 export const FRAME_OVERHEAD = 8;
 
 /**
- * The frame-max RabbitMQ enforces before connection.tune-ok settles one (its
- * FRAME_MIN_SIZE, 4096, rather than the spec's 8192).
+ * The frame-max RabbitMQ enforces before tune-ok settles one, and the least it accepts
+ * in tune-ok: 8192 since RabbitMQ 4.1 (4096 before, so in Debian's 3.10).
  */
-export const INITIAL_FRAME_MAX = 4096;
+export const INITIAL_FRAME_MAX = FRAME_MIN_SIZE;
 
 /** RabbitMQ's default frame-max offer in connection.tune. */
 export const DEFAULT_FRAME_MAX = 131072;

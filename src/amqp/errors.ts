@@ -33,9 +33,9 @@ export class ProtocolError extends CodecError {
     this.methodId = methodId;
   }
 
-  /** The reply-text for connection.close, as RabbitMQ writes it. */
+  /** The reply-text for connection.close, as RabbitMQ writes it (ASCII, at most 255 bytes). */
   get replyText(): string {
-    return `${this.code} - ${this.detail}`;
+    return `${this.code} - ${this.detail}`.slice(0, 255);
   }
 }
 

@@ -7,7 +7,7 @@ export { checkProtocolHeader, protocolHeaderBytes, type ProtocolHeader } from '.
 export { decodeMethod } from './methods.ts';
 export { FrameWriter, encodeContent, encodeHeartbeat, encodeMethodFrame } from './writer.ts';
 export { decodeContentHeader, decodeProperties, encodeProperties, rawProperties, PROPERTIES_OFFSET, type ContentHeader } from './content-header.ts';
-export { decodeFieldTable, encodeFieldTable } from './field-table-bytes.ts';
+export { decodeFieldTable, encodeFieldTable, MAX_TABLE_DEPTH } from './field-table.ts';
 export { CLASS_NAMES, METHODS, methodInfo, type FieldInfo, type MethodInfo, type WireType } from './generated/method-info.ts';
 export { BASIC_PROPERTIES, type PropertyInfo } from './generated/properties.ts';
 export type * from './generated/method-types.ts';

@@ -41,11 +41,14 @@ export class Broker {
   }
 
   /** A client connects (after the handshake, in the server's case). */
-  connect(info: ConnectionInfo = { user: 'guest' }, sink: ConnectionSink = silentConnectionSink): Connection {
+  connect(
+    info: ConnectionInfo = { user: 'guest' },
+    sink: ConnectionSink = silentConnectionSink,
+    machine?: Connection['machine'],
+  ): Connection {
     if (this.stopped) throw connectionError('CONNECTION_FORCED', 'broker is stopped');
-    const connection = new Connection(this.nextConnectionId++, info, sink, this.vhost, (c) => this.connections.delete(c.id));
+    const connection = new Connection(this.nextConnectionId++, info, sink, this.vhost, (c) => this.connections.delete(c.id), machine);
     this.connections.set(connection.id, connection);
-    if (this.events.active) this.events.emit({ type: 'connection.state', connection: connection.id, from: 'opening', to: 'open' });
     return connection;
   }
 

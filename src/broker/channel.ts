@@ -1,6 +1,8 @@
+import { createActor, type Actor } from 'xstate';
+import { channelMachine, channelRefusal, stateLabel, type ChannelEvent } from '../machines/index.ts';
 import type { Connection } from './connection.ts';
 import { Consumer } from './consumer.ts';
-import { AmqpError, channelError, connectionError } from './errors.ts';
+import { AmqpError, channelError, connectionError, errorFor } from './errors.ts';
 import type { QueuedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
 import type { ChannelSink } from './sink.ts';
@@ -43,7 +45,10 @@ interface PendingPublish {
  */
 export class Channel {
   open = true;
+  /** False once closing: no more deliveries to this channel. */
   flowActive = true;
+  /** The channel's lifecycle, run by the same machine the visualiser draws. */
+  readonly machine: Actor<typeof channelMachine>;
   readonly consumers = new Map<string, Consumer>();
   readonly unacked = new UnackedMessages();
   private nextDeliveryTag = 1;
@@ -74,6 +79,24 @@ export class Channel {
     this.sink = sink;
     this.vhost = vhost;
     this.directReplyToken = `${generatedName('')}.${connection.id}.${id}`;
+    this.machine = createActor(channelMachine, { input: { id, connection: connection.id } });
+    let label = 'opening';
+    this.machine.subscribe((snapshot) => {
+      const next = stateLabel(snapshot.value);
+      if (next !== label && this.vhost.events.active) {
+        this.vhost.events.emit({ type: 'channel.state', connection: connection.id, channel: id, from: label, to: next });
+      }
+      label = next;
+    });
+    this.machine.start();
+    this.machine.send({ type: 'open.ok' });
+  }
+
+  /** Sends an event to the channel machine, or throws RabbitMQ's error when it refuses it. */
+  private transition(event: ChannelEvent): void {
+    const refusal = channelRefusal(this.machine.getSnapshot(), event);
+    if (refusal) throw errorFor(refusal.code, refusal.detail);
+    this.machine.send(event);
   }
 
   private get events() {
@@ -186,6 +209,8 @@ export class Channel {
 
   private removeConsumer(consumer: Consumer, by: 'client' | 'server' | 'channel-closed'): void {
     this.consumers.delete(consumer.tag);
+    consumer.cancelledBy = by === 'client' ? 'cancel.client' : by === 'server' ? 'cancel.server' : 'channel.closed';
+    if (by === 'server') consumer.step('cancel.server');
     if (this.events.active) {
       this.events.emit({ type: 'consumer.cancelled', queue: consumer.queue.name, consumerTag: consumer.tag, connection: this.connection.id, channel: this.id, by });
     }
@@ -390,21 +415,21 @@ export class Channel {
 
   confirmSelect(): void {
     this.guard(() => {
-      if (this.mode === 'tx') throw channelError('PRECONDITION_FAILED', 'cannot switch from tx to confirm mode');
+      this.transition({ type: 'confirm.select' });
       this.mode = 'confirm';
     });
   }
 
   txSelect(): void {
     this.guard(() => {
-      if (this.mode === 'confirm') throw channelError('PRECONDITION_FAILED', 'cannot switch from confirm to tx mode');
+      this.transition({ type: 'tx.select' });
       this.mode = 'tx';
     });
   }
 
   txCommit(): void {
     this.guard(() => {
-      if (this.mode !== 'tx') throw channelError('PRECONDITION_FAILED', 'channel is not transactional');
+      this.transition({ type: 'tx.commit' });
       const publishes = this.txPublishes;
       const settles = this.txSettles;
       this.txPublishes = [];
@@ -416,19 +441,16 @@ export class Channel {
 
   txRollback(): void {
     this.guard(() => {
-      if (this.mode !== 'tx') throw channelError('PRECONDITION_FAILED', 'channel is not transactional');
+      this.transition({ type: 'tx.rollback' });
       this.txPublishes = [];
       this.unacked.restore(this.txSettles.map((s) => [s.tag, s.message]));
       this.txSettles = [];
     });
   }
 
-  /** channel.flow: a paused channel gets no deliveries. */
+  /** channel.flow: RabbitMQ accepts only active=true (it throttles with connection.blocked). */
   flow(active: boolean): void {
-    this.guard(() => {
-      this.flowActive = active;
-      if (active) this.dispatchAll();
-    });
+    this.guard(() => this.transition({ type: 'flow', active }));
   }
 
   // ---- closing ----
@@ -437,6 +459,10 @@ export class Channel {
   close(): void {
     if (!this.open) return;
     this.open = false;
+    const closing = this.machine.getSnapshot().value;
+    if (closing !== 'closing' && closing !== 'closed') {
+      this.machine.send(this.connection.open ? { type: 'close.received', replyCode: 200, replyText: 'OK' } : { type: 'connection.closed' });
+    }
     this.flowActive = false;
     this.txSettles = [];
     this.txPublishes = [];
@@ -447,10 +473,16 @@ export class Channel {
     this.connection.channelClosed(this);
   }
 
+  /** The client answered our channel.close with close-ok. */
+  closeOk(): void {
+    this.machine.send({ type: 'close-ok.received' });
+  }
+
   /** A channel error: close, tell listeners; the caller reports it to the client. */
   fail(error: AmqpError): never {
     if (error.scope === 'connection') this.connection.fail(error);
     else if (this.open) {
+      this.machine.send({ type: 'close.sent', replyCode: error.replyCode, replyText: error.replyText });
       if (this.events.active) {
         this.events.emit({ type: 'channel.closed', connection: this.connection.id, channel: this.id, replyCode: error.replyCode, replyText: error.replyText });
       }

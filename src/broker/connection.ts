@@ -1,3 +1,5 @@
+import { createActor, type Actor } from 'xstate';
+import { connectionMachine, stateLabel } from '../machines/index.ts';
 import { Channel } from './channel.ts';
 import { type AmqpError, connectionError } from './errors.ts';
 import type { Queue } from './queue.ts';
@@ -22,6 +24,12 @@ export class Connection {
   readonly exclusiveQueues = new Set<Queue>();
   open = true;
   blocked = false;
+  /**
+   * The connection's lifecycle, run by the machine the visualiser draws. A server session
+   * drives the handshake itself and hands the machine over once open; an in-process
+   * connection walks it through the handshake at once.
+   */
+  readonly machine: Actor<typeof connectionMachine>;
 
   readonly id: number;
   readonly info: ConnectionInfo;
@@ -29,12 +37,33 @@ export class Connection {
   private readonly vhost: VHost;
   private readonly onClosed: (c: Connection) => void;
 
-  constructor(id: number, info: ConnectionInfo, sink: ConnectionSink, vhost: VHost, onClosed: (c: Connection) => void) {
+  constructor(
+    id: number,
+    info: ConnectionInfo,
+    sink: ConnectionSink,
+    vhost: VHost,
+    onClosed: (c: Connection) => void,
+    machine?: Actor<typeof connectionMachine>,
+  ) {
     this.id = id;
     this.info = info;
     this.sink = sink;
     this.vhost = vhost;
     this.onClosed = onClosed;
+    this.machine = machine ?? createActor(connectionMachine, { input: { id } });
+    let label = stateLabel(this.machine.getSnapshot().value);
+    this.machine.subscribe((snapshot) => {
+      const next = stateLabel(snapshot.value);
+      if (next !== label && vhost.events.active) vhost.events.emit({ type: 'connection.state', connection: id, from: label, to: next });
+      label = next;
+    });
+    if (!machine) {
+      this.machine.start();
+      this.machine.send({ type: 'header.received' });
+      this.machine.send({ type: 'start-ok.received', user: info.user });
+      this.machine.send({ type: 'tune-ok.received' });
+      this.machine.send({ type: 'open.received', vhost: vhost.name });
+    }
   }
 
   /** Opens channel `id` (or the lowest free number). */
@@ -48,24 +77,18 @@ export class Connection {
     }
     const channel = new Channel(number, this, sink, this.vhost);
     this.channels.set(number, channel);
-    this.emitChannelState(number, 'opening', 'open');
     return channel;
   }
 
   channelClosed(channel: Channel): void {
     if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
-    this.emitChannelState(channel.id, 'open', 'closed');
-  }
-
-  private emitChannelState(channel: number, from: string, to: string): void {
-    const events = this.vhost.events;
-    if (events.active) events.emit({ type: 'channel.state', connection: this.id, channel, from, to });
   }
 
   /** The client closed the connection, or its transport went away. */
   close(): void {
     if (!this.open) return;
     this.open = false;
+    if (this.machine.getSnapshot().status === 'active') this.machine.send({ type: 'close.received', replyCode: 200, replyText: 'OK' });
     for (const channel of [...this.channels.values()]) channel.close();
     for (const queue of [...this.exclusiveQueues]) this.vhost.deleteQueue(queue, 'owner-closed');
     this.exclusiveQueues.clear();
@@ -87,6 +110,7 @@ export class Connection {
 
   private closeWith(error: AmqpError): void {
     if (!this.open) return;
+    this.machine.send({ type: 'close.sent', replyCode: error.replyCode, replyText: error.replyText });
     const events = this.vhost.events;
     if (events.active) events.emit({ type: 'connection.closed', connection: this.id, replyCode: error.replyCode, replyText: error.replyText });
     this.close();
@@ -95,6 +119,7 @@ export class Connection {
   setBlocked(blocked: boolean, reason = 'low on memory'): void {
     if (this.blocked === blocked) return;
     this.blocked = blocked;
+    this.machine.send(blocked ? { type: 'alarm.raised', reason } : { type: 'alarm.cleared' });
     const events = this.vhost.events;
     if (blocked) {
       if (events.active) events.emit({ type: 'connection.blocked', connection: this.id, reason });

@@ -1,3 +1,4 @@
+import { type ConsumerEventType, type ConsumerState, nextConsumerState } from '../machines/consumer.ts';
 import type { Channel } from './channel.ts';
 import type { QueuedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
@@ -10,7 +11,10 @@ import type { FieldTable } from './types.ts';
  */
 export class Consumer {
   unacked = 0;
-  private active = false;
+  /** Moves only as the consumer machine allows (src/machines/consumer.ts). */
+  state: ConsumerState = 'subscribing';
+  /** How it will be (or was) cancelled, as the consumer machine's event. */
+  cancelledBy: 'cancel.client' | 'cancel.server' | 'channel.closed' = 'cancel.client';
 
   readonly tag: string;
   readonly queue: Queue;
@@ -32,18 +36,27 @@ export class Consumer {
   }
 
   get isActive(): boolean {
-    return this.active;
+    return this.state === 'active';
   }
 
-  /** Becomes able to receive: at once, or when it is a single active consumer's turn. */
+  step(event: ConsumerEventType): void {
+    this.state = nextConsumerState(this.state, event);
+  }
+
+  /** Subscribed: receives at once, or waits its turn on a single-active-consumer queue. */
+  subscribed(standby: boolean): void {
+    this.step(standby ? 'consume.standby' : 'consume.ok');
+    if (!standby) this.channel.consumerActivated(this);
+  }
+
+  /** A waiting single-active consumer takes over. */
   activate(): void {
-    if (this.active) return;
-    this.active = true;
+    this.step('activate');
     this.channel.consumerActivated(this);
   }
 
   hasRoom(): boolean {
-    if (!this.active) return false;
+    if (this.state !== 'active') return false;
     const ch = this.channel;
     if (!ch.flowActive) return false;
     if (this.noAck) return true;

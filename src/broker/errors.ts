@@ -33,6 +33,12 @@ export class AmqpError extends Error {
   }
 }
 
+/** RabbitMQ closes the channel for soft errors (3xx, 403-406) and the connection for the rest. */
+export const errorFor = (code: ReplyCodeName, detail: string): AmqpError => {
+  const n = ReplyCode[code];
+  return new AmqpError(code, detail, (n >= 311 && n <= 313) || (n >= 403 && n <= 406) ? 'channel' : 'connection');
+};
+
 export const channelError = (code: ReplyCodeName, detail: string): AmqpError =>
   new AmqpError(code, detail, 'channel');
 

@@ -288,9 +288,7 @@ export class Queue implements BindingTarget {
     this.consumers.push(consumer);
     this.hadConsumer = true;
     this.cancelIdleTimer();
-    if (this.options.settings.singleActiveConsumer) {
-      if (this.consumers.length === 1) consumer.activate();
-    } else consumer.activate();
+    consumer.subscribed(this.options.settings.singleActiveConsumer && this.consumers.length > 1);
     this.dispatch();
   }
 
@@ -303,6 +301,7 @@ export class Queue implements BindingTarget {
     if (this.options.settings.singleActiveConsumer && consumer.isActive && this.consumers.length > 0) {
       this.consumers[0]!.activate();
     }
+    if (consumer.state !== 'cancelled') consumer.step(consumer.cancelledBy);
     if (this.consumers.length === 0) {
       if (this.options.autoDelete && this.hadConsumer) {
         this.ctx.deleteQueue(this, 'auto-delete');

@@ -7,10 +7,12 @@ import { deadLetterProperties, isDeadLetterCycle } from './dead-letter.ts';
 import { channelError, connectionError, describe } from './errors.ts';
 import type { DeadLetterReason, EventStream, RouteStep } from './events.ts';
 import { Exchange, exchangeTypes, type ExchangeType } from './exchange.ts';
-import type { Binding, BindingTarget } from './exchanges/exchange.ts';
+import type { Binding } from './exchanges/exchange.ts';
+import { validateHeadersBinding } from './exchanges/headers.ts';
+import { fieldTablesEqual } from './field-equal.ts';
 import { QueuedMessage } from './message.ts';
 import { generatedName } from './names.ts';
-import { assertArgumentsEquivalent, assertFieldEquivalent, equivalenceKeys, parseQueueArguments } from './queue-arguments.ts';
+import { assertArgumentsEquivalent, assertFieldEquivalent, equivalenceKeys, parseQueueArguments, queueTypeOf } from './queue-arguments.ts';
 import { Queue } from './queue.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StoredBinding, Store } from './store.ts';
@@ -75,12 +77,14 @@ export class VHost implements BrokerContext {
   ): Exchange {
     const existing = this.exchanges.get(name);
     if (opts.passive) {
+      if (name === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
       if (!existing) throw channelError('NOT_FOUND', `no ${this.what('exchange', name)}`);
       return existing;
     }
+    // RabbitMQ's order: the type, the default exchange, then (for a new exchange) the name.
+    if (!exchangeTypes.includes(type)) throw connectionError('COMMAND_INVALID', unknownExchangeType(type));
     if (name === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
-    if (name.startsWith('amq.')) throw channelError('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
-    if (!exchangeTypes.includes(type)) throw connectionError('COMMAND_INVALID', `invalid exchange type '${type}'`);
+    if (!existing && name.startsWith('amq.')) throw channelError('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
     const durable = opts.durable ?? false;
     const autoDelete = opts.autoDelete ?? false;
     const internal = opts.internal ?? false;
@@ -109,15 +113,11 @@ export class VHost implements BrokerContext {
     if (name.startsWith('amq.')) throw channelError('ACCESS_REFUSED', `deletion of system ${this.what('exchange', name)} not allowed`);
     const exchange = this.exchanges.get(name);
     if (!exchange) return;
-    if (ifUnused && (exchange.router.bindingCount > 0 || this.hasBindingsTo(exchange))) {
+    // Only bindings from the exchange count: being a binding's destination is not "in use".
+    if (ifUnused && exchange.router.bindingCount > 0) {
       throw channelError('PRECONDITION_FAILED', `${this.what('exchange', name)} in use`);
     }
     this.removeExchange(exchange);
-  }
-
-  private hasBindingsTo(target: BindingTarget): boolean {
-    for (const x of this.exchanges.values()) for (const b of x.router.bindings()) if (b.destination === target) return true;
-    return false;
   }
 
   private removeExchange(exchange: Exchange): void {
@@ -159,6 +159,10 @@ export class VHost implements BrokerContext {
   }
 
   private addBinding(source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+    if (source.type === 'headers') {
+      const problem = validateHeadersBinding(args);
+      if (problem) throw channelError('PRECONDITION_FAILED', problem);
+    }
     const binding: Binding = { source: source.name, destination, routingKey, arguments: args };
     if (!source.router.bind(binding)) return;
     if (source.durable && destination.durable) this.store.putBinding(stored(binding));
@@ -201,8 +205,9 @@ export class VHost implements BrokerContext {
     if (requestedName.startsWith('amq.') && requestedName !== '') {
       throw channelError('ACCESS_REFUSED', `queue name '${requestedName}' contains reserved prefix 'amq.*'`);
     }
-    const durable = opts.durable ?? false;
     const exclusive = opts.exclusive ?? false;
+    // RabbitMQ never makes an exclusive queue durable, whatever the client asked.
+    const durable = (opts.durable ?? false) && !exclusive;
     const autoDelete = opts.autoDelete ?? false;
     const args = opts.arguments ?? {};
     if (existing) {
@@ -213,6 +218,9 @@ export class VHost implements BrokerContext {
       assertArgumentsEquivalent(what, existing.options.arguments, args, equivalenceKeys);
       existing.touch();
       return existing;
+    }
+    if (requestedName === '' && queueTypeOf(args) === 'quorum') {
+      throw channelError('PRECONDITION_FAILED', 'Cannot declare a server-named queue for type rabbit_quorum_queue');
     }
     const name = requestedName === '' ? generatedName('amq.gen-') : requestedName;
     const settings = parseQueueArguments(name, this.name, args, { durable, exclusive, autoDelete });
@@ -254,10 +262,20 @@ export class VHost implements BrokerContext {
     this.addBinding(exchange, queue, routingKey, args);
   }
 
+  /**
+   * As in RabbitMQ, unbinding what is not there succeeds: a missing queue, exchange or
+   * binding is not an error, and exclusivity is only checked when there is a binding.
+   */
   unbindQueue(connection: Connection, queueName: string, exchangeName: string, routingKey: string, args: FieldTable): void {
     if (exchangeName === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
-    const queue = this.queueFor(connection, queueName);
-    const exchange = this.exchangeFor(exchangeName);
+    const queue = this.queues.get(queueName);
+    const exchange = this.exchanges.get(exchangeName);
+    if (!queue || !exchange) return;
+    if (queue.options.owner !== null && queue.options.owner !== connection) {
+      for (const b of exchange.router.bindings()) {
+        if (b.destination === queue && b.routingKey === routingKey && fieldTablesEqual(b.arguments, args)) this.checkExclusiveAccess(queue, connection);
+      }
+    }
     this.removeBinding(exchange, queue, routingKey, args);
   }
 
@@ -274,7 +292,7 @@ export class VHost implements BrokerContext {
     if (!queue) return 0;
     this.checkExclusiveAccess(queue, connection);
     if (ifUnused && queue.consumerCount > 0) throw channelError('PRECONDITION_FAILED', `${this.what('queue', name)} in use`);
-    if (ifEmpty && queue.messageCount > 0) throw channelError('PRECONDITION_FAILED', `${this.what('queue', name)} is not empty`);
+    if (ifEmpty && queue.messageCount > 0) throw channelError('PRECONDITION_FAILED', `${this.what('queue', name)} not empty`);
     return this.deleteQueue(queue, 'client');
   }
 
@@ -513,6 +531,16 @@ const stored = (b: Binding): StoredBinding => ({
   routingKey: b.routingKey,
   arguments: b.arguments,
 });
+
+/**
+ * RabbitMQ turns the type name into an existing Erlang atom first: a name no atom has
+ * (plugin types like 'x-delayed-message', 'Direct', 'topics') is "unknown"; one that is an
+ * atom but no exchange type (e.g. 'foo', 'queue') is "invalid". Which plain words are atoms
+ * depends on the running node, so only names that cannot be a bare atom are "unknown" here.
+ */
+function unknownExchangeType(type: string): string {
+  return /^[a-z][A-Za-z0-9_@]*$/.test(type) ? `invalid exchange type '${type}'` : `unknown exchange type '${type}'`;
+}
 
 /** rabbit_basic:parse_expiration, with the terms RabbitMQ prints. */
 function checkExpiration(expiration: string): void {

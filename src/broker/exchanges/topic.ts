@@ -92,8 +92,11 @@ class TopicNode<T extends BindingTarget> {
   removeLiteral(child: TopicNode<T>): void {
     const slots = this.slots!;
     const mask = slots.length - 1;
-    let i = slots.indexOf(child);
-    if (i < 0) return;
+    let i = child.wordHash & mask;
+    while (slots[i] !== child) {
+      if (slots[i] === undefined) return;
+      i = (i + 1) & mask;
+    }
     if (--this.literalCount === 0) {
       this.slots = null;
       return;
@@ -251,7 +254,7 @@ export class TopicRouter<T extends BindingTarget = BindingTarget> implements Exc
   /** `#` takes words i..j-1 for every j from i to n, each position walked once per route. */
   private walkHash(node: TopicNode<T>, i: number, out: Binding<T>[]): void {
     let last = this.n;
-    if (node.loopEpoch === -1) {
+    if (node.loopEpoch === this.epoch) {
       if (i >= node.loopFrom) return;
       last = node.loopFrom - 1;
     } else if (node.literalCount === 0 && node.star === null && node.hash === null) {

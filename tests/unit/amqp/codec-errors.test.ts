@@ -37,6 +37,13 @@ describe('decoding bad payloads', () => {
     expect(error.replyText).toBe('FRAME_ERROR - cannot decode <<0,60,0,20,0,0,0,0,0,0,0,0,10,1,97>>');
   });
 
+  it('keeps the reply-text short enough for connection.close', () => {
+    const payload = Uint8Array.from([0, 60, 0, 40, 0, 0, 0, 200, ...new Array<number>(300).fill(200)]);
+    const error = thrown(() => decodeMethod(payload)) as FrameError;
+    expect(error.replyText.length).toBeLessThanOrEqual(255);
+    expect(() => encodeMethodFrame(0, { name: 'connection.close', args: { replyCode: error.replyCode, replyText: error.replyText, classId: error.classId, methodId: error.methodId } })).not.toThrow();
+  });
+
   it('unknown class and method ids are UnknownMethodError (540)', () => {
     for (const [classId, methodId] of [[60, 99], [99, 10], [0, 0]] as const) {
       const error = thrown(() => decodeMethod(Uint8Array.from([classId >> 8, classId & 255, methodId >> 8, methodId & 255]))) as UnknownMethodError;

@@ -126,13 +126,15 @@ describe('TopicRouter: empty words and empty keys', () => {
 });
 
 describe('TopicRouter: cost', () => {
-  it('stays fast with many # in a pattern and a long key (each trie position walked once)', () => {
-    const r = routerWith(['q', '#.#.#.#.#.#.#.#.#.#.x'], ['q', '#.*.#.*.#.*.#.*.#']);
-    const key = Array.from({ length: 120 }, () => 'a').join('.');
+  // Without memoising `#` positions these walks repeat combinatorially (and report the
+  // binding thousands of times); sized so that such a regression fails fast, not hangs.
+  it('walks each trie position once, however many # a pattern has', () => {
+    const r = routerWith(['q', '#.#.#.#.#.#.x'], ['q', '#.*.#.*.#.*.#']);
+    const key = Array.from({ length: 40 }, () => 'a').join('.');
     const started = performance.now();
-    expect(routed(r, key)).toEqual(['q:#.*.#.*.#.*.#.*.#']);
-    expect(routed(r, `${key}.x`)).toEqual(['q:#.#.#.#.#.#.#.#.#.#.x', 'q:#.*.#.*.#.*.#.*.#']);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(routed(r, key)).toEqual(['q:#.*.#.*.#.*.#']);
+    expect(routed(r, `${key}.x`)).toEqual(['q:#.#.#.#.#.#.x', 'q:#.*.#.*.#.*.#']);
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });
 
