@@ -30,6 +30,7 @@ export interface GetResult {
 }
 
 type Settle = { kind: 'ack' } | { kind: 'reject'; requeue: boolean; method: 'nack' | 'reject' };
+const ACK: Settle = { kind: 'ack' };
 interface PendingPublish {
   exchange: string;
   routingKey: string;
@@ -67,6 +68,8 @@ export class Channel {
   /** The consumer tag of this channel's direct reply-to consumer, if any. */
   directReplyTag: string | null = null;
   readonly directReplyToken: string;
+  /** The queue named by '' in later methods (RabbitMQ's most recently declared queue). */
+  private lastDeclaredQueue = '';
 
   readonly id: number;
   readonly connection: Connection;
@@ -124,24 +127,36 @@ export class Channel {
   queueDeclare(name: string, opts: { passive?: boolean; durable?: boolean; exclusive?: boolean; autoDelete?: boolean; arguments?: FieldTable } = {}): { queue: string; messageCount: number; consumerCount: number } {
     return this.guard(() => {
       const q = this.vhost.declareQueue(this.connection, name, opts);
+      this.lastDeclaredQueue = q.name;
       return { queue: q.name, messageCount: q.messageCount, consumerCount: q.consumerCount };
     });
   }
 
+  /** RabbitMQ reads the queue name '' as the queue this channel declared last. */
+  private queueName(name: string): string {
+    if (name !== '') return name;
+    if (this.lastDeclaredQueue === '') throw channelError('NOT_FOUND', 'no previously declared queue');
+    return this.lastDeclaredQueue;
+  }
+
   queueBind(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): void {
-    this.guard(() => this.vhost.bindQueue(this.connection, queue, exchange, routingKey, args));
+    this.guard(() => {
+      // Queue and routing key both '': the key is the last declared queue's name too.
+      const key = queue === '' && routingKey === '' ? this.queueName('') : routingKey;
+      this.vhost.bindQueue(this.connection, this.queueName(queue), exchange, key, args);
+    });
   }
 
   queueUnbind(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): void {
-    this.guard(() => this.vhost.unbindQueue(this.connection, queue, exchange, routingKey, args));
+    this.guard(() => this.vhost.unbindQueue(this.connection, this.queueName(queue), exchange, routingKey, args));
   }
 
   queuePurge(queue: string): number {
-    return this.guard(() => this.vhost.purgeQueue(this.connection, queue));
+    return this.guard(() => this.vhost.purgeQueue(this.connection, this.queueName(queue)));
   }
 
   queueDelete(queue: string, opts: { ifUnused?: boolean; ifEmpty?: boolean } = {}): number {
-    return this.guard(() => this.vhost.deleteQueueByName(this.connection, queue, opts.ifUnused ?? false, opts.ifEmpty ?? false));
+    return this.guard(() => this.vhost.deleteQueueByName(this.connection, this.queueName(queue), opts.ifUnused ?? false, opts.ifEmpty ?? false));
   }
 
   // ---- consuming ----
@@ -166,11 +181,13 @@ export class Channel {
         throw connectionError('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
       }
       if (queueName === DIRECT_REPLY_TO) return this.consumeDirectReplyTo(tag, opts);
-      const queue = this.vhost.queueFor(this.connection, queueName);
+      const queue = this.vhost.queueFor(this.connection, this.queueName(queueName));
       if (queue.settings.type === 'quorum' && this.globalPrefetch !== 0) {
         throw connectionError('NOT_IMPLEMENTED', `queue '${queue.name}' in vhost '${this.vhost.name}' does not support global qos`);
       }
-      if (queue.consumers.some((c) => c.exclusive) || (opts.exclusive && queue.consumers.length > 0)) {
+      // A single-active-consumer queue never takes an exclusive consumer, even when idle.
+      const exclusiveRefused = opts.exclusive && (queue.consumers.length > 0 || queue.settings.singleActiveConsumer);
+      if (queue.consumers.some((c) => c.exclusive) || exclusiveRefused) {
         throw channelError('ACCESS_REFUSED', `queue '${queue.name}' in vhost '${this.vhost.name}' in exclusive use`);
       }
       const consumer = new Consumer(tag, queue, this, opts.noAck ?? false, opts.exclusive ?? false, this.consumerPrefetch, opts.arguments ?? {});
@@ -255,7 +272,7 @@ export class Channel {
 
   basicGet(queueName: string, noAck: boolean): GetResult | null {
     return this.guard(() => {
-      const queue = this.vhost.queueFor(this.connection, queueName);
+      const queue = this.vhost.queueFor(this.connection, this.queueName(queueName));
       const message = queue.take();
       if (!message) return null;
       const tag = this.nextDeliveryTag++;
@@ -281,7 +298,7 @@ export class Channel {
   // ---- settling deliveries ----
 
   basicAck(deliveryTag: number, multiple = false): void {
-    this.settle(deliveryTag, multiple, { kind: 'ack' });
+    this.settle(deliveryTag, multiple, ACK);
   }
 
   basicNack(deliveryTag: number, multiple = false, requeue = true): void {
@@ -295,6 +312,14 @@ export class Channel {
   private settle(deliveryTag: number, multiple: boolean, settle: Settle): void {
     this.assertOpen();
     const inTx = this.mode === 'tx';
+    if (!multiple) {
+      // The common case, kept free of closures: one tag, one message.
+      const message = this.unacked.takeOne(deliveryTag);
+      if (message === null) this.fail(channelError('PRECONDITION_FAILED', `unknown delivery tag ${deliveryTag}`));
+      if (inTx) this.txSettles.push({ tag: deliveryTag, message, settle });
+      else this.applySettle(deliveryTag, message, settle);
+      return;
+    }
     const found = this.unacked.take(deliveryTag, multiple, (tag, message) => {
       if (inTx) this.txSettles.push({ tag, message, settle });
       else this.applySettle(tag, message, settle);

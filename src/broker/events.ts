@@ -46,7 +46,7 @@ export type EventBody =
   | { type: 'message.requeued'; messageId: number; queue: string; reason: 'nack' | 'reject' | 'channel-closed' | 'recover' | 'consumer-cancelled' }
   | { type: 'message.dead-lettered'; messageId: number; queue: string; reason: DeadLetterReason; deadLetterExchange: string; routingKey: string }
   | { type: 'message.expired'; messageId: number; queue: string }
-  | { type: 'message.dropped'; messageId: number; queue: string; reason: 'maxlen' | 'delivery_limit' | 'expired' | 'queue-deleted' | 'purged' | 'dead-letter-cycle' }
+  | { type: 'message.dropped'; messageId: number; queue: string; reason: 'rejected' | 'maxlen' | 'delivery_limit' | 'expired' | 'queue-deleted' | 'purged' | 'dead-letter-cycle' }
   | { type: 'message.confirmed'; connection: number; channel: number; deliveryTag: number; multiple: boolean; ack: boolean }
   | { type: 'frame'; connection: number; direction: 'in' | 'out'; channel: number; frameType: 'method' | 'header' | 'body' | 'heartbeat' | 'protocol-header'; method?: string; size: number; fields?: Record<string, unknown> };
 

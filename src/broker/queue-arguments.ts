@@ -1,5 +1,5 @@
 import { channelError, describe } from './errors.ts';
-import { erlangTerm, isIntegerType, plain, rabbitTypeOf } from './field-types.ts';
+import { isIntegerType, plain, rabbitTypeOf } from './field-types.ts';
 import type { FieldTable, FieldValue } from './types.ts';
 import type { QueueType } from './events.ts';
 
@@ -25,7 +25,7 @@ export const DEFAULT_QUORUM_DELIVERY_LIMIT = 20;
 
 type Check = (value: FieldValue, args: FieldTable) => string | undefined;
 
-const intCheck: Check = (v) => (isIntegerType(rabbitTypeOf(v)) ? undefined : `{unacceptable_type,${rabbitTypeOf(v)}}`);
+const intCheck: Check = (v) => (isIntegerType(rabbitTypeOf(v)) ? undefined : `"expected integer, got ${rabbitTypeOf(v)}"`);
 const nonNegInt: Check = (v, a) => intCheck(v, a) ?? (Number(plain(v)) < 0 ? `{value_negative,${Number(plain(v))}}` : undefined);
 const expiry = (n: number): string | undefined =>
   n < 0 ? `{value_negative,${n}}` : n > MAX_EXPIRY ? `{value_too_large,${n},${MAX_EXPIRY}}` : undefined;
@@ -56,8 +56,12 @@ export const equivalenceKeys = [
   'x-queue-type', 'x-delivery-limit',
 ];
 
-/** Arguments a quorum queue refuses (RabbitMQ: "invalid arg ... for queue ...").*/
+/**
+ * Arguments one queue type knows and the other refuses (rabbit_queue_type's check of each
+ * type's capabilities: "invalid arg ... of queue type rabbit_quorum_queue").
+ */
 const quorumUnsupported = ['x-max-priority', 'x-queue-mode'];
+const classicUnsupported = ['x-delivery-limit', 'x-quorum-initial-group-size', 'x-dead-letter-strategy'];
 
 export function queueTypeOf(args: FieldTable): QueueType | string {
   const t = plain(args['x-queue-type']);
@@ -72,7 +76,14 @@ export function parseQueueArguments(
   flags: { durable: boolean; exclusive: boolean; autoDelete: boolean },
 ): QueueSettings {
   const what = describe('queue', name, vhost);
+  // rabbit_channel checks the dead-letter exchange's type before the other arguments.
+  const dlx = args['x-dead-letter-exchange'];
+  if (dlx !== undefined && rabbitTypeOf(dlx) !== 'longstr') {
+    throw channelError('PRECONDITION_FAILED', `invalid type '${rabbitTypeOf(dlx)}' for arg 'x-dead-letter-exchange' in ${what}`);
+  }
+  const unsupported = queueTypeOf(args) === 'quorum' ? quorumUnsupported : classicUnsupported;
   for (const [key, value] of Object.entries(args)) {
+    if (unsupported.includes(key)) continue;
     const problem = checks[key]?.(value, args);
     if (problem) throw channelError('PRECONDITION_FAILED', `invalid arg '${key}' for ${what}: ${problem}`);
   }
@@ -81,18 +92,18 @@ export function parseQueueArguments(
     if (type === 'stream') {
       throw channelError('PRECONDITION_FAILED', `invalid arg 'x-queue-type' for ${what}: stream queues are not supported by Warren; use 'quorum' or 'classic'`);
     }
-    throw channelError('PRECONDITION_FAILED', `invalid arg 'x-queue-type' for ${what}: {unsupported_queue_type,${erlangTerm(args['x-queue-type'])}}`);
+    throw channelError('PRECONDITION_FAILED', `invalid arg 'x-queue-type' for ${what}: "unsupported queue type '${String(plain(args['x-queue-type']))}'"`);
+  }
+  for (const key of unsupported) {
+    if (args[key] !== undefined) {
+      throw channelError('PRECONDITION_FAILED', `invalid arg '${key}' for ${what} of queue type rabbit_${type}_queue`);
+    }
   }
   if (type === 'quorum') {
-    if (!flags.durable) throw channelError('PRECONDITION_FAILED', `invalid property 'non-durable' for ${what}`);
-    if (flags.exclusive) throw channelError('PRECONDITION_FAILED', `invalid property 'exclusive-owner' for ${what}`);
+    // rabbit_quorum_queue:declare checks these in this order.
     if (flags.autoDelete) throw channelError('PRECONDITION_FAILED', `invalid property 'auto-delete' for ${what}`);
-    for (const key of quorumUnsupported) {
-      if (args[key] !== undefined) throw channelError('PRECONDITION_FAILED', `invalid arg '${key}' for ${what}`);
-    }
-    if (plain(args['x-overflow']) === 'reject-publish-dlx') {
-      throw channelError('PRECONDITION_FAILED', `invalid arg 'x-overflow' with value 'reject-publish-dlx' for ${what}`);
-    }
+    if (flags.exclusive) throw channelError('PRECONDITION_FAILED', `invalid property 'exclusive-owner' for ${what}`);
+    if (!flags.durable) throw channelError('PRECONDITION_FAILED', `invalid property 'non-durable' for ${what}`);
   }
   const num = (key: string): number | undefined => {
     const v = plain(args[key]);
@@ -109,7 +120,8 @@ export function parseQueueArguments(
     expires: num('x-expires'),
     maxLength: num('x-max-length'),
     maxLengthBytes: num('x-max-length-bytes'),
-    overflow: (str('x-overflow') ?? 'drop-head') as QueueSettings['overflow'],
+    // A quorum queue accepts reject-publish-dlx but, like RabbitMQ, logs it and drops the head.
+    overflow: (type === 'quorum' && str('x-overflow') === 'reject-publish-dlx' ? 'drop-head' : str('x-overflow') ?? 'drop-head') as QueueSettings['overflow'],
     deadLetterExchange: str('x-dead-letter-exchange'),
     deadLetterRoutingKey: str('x-dead-letter-routing-key'),
     maxPriority: type === 'quorum' ? undefined : num('x-max-priority'),

@@ -246,7 +246,7 @@ export class Queue implements BindingTarget {
           type: reason === 'expired' ? 'message.expired' : 'message.dropped',
           messageId: message.id,
           queue: this.name,
-          ...(reason === 'expired' ? {} : { reason: reason === 'rejected' ? 'maxlen' : reason }),
+          ...(reason === 'expired' ? {} : { reason }),
         } as never);
       }
     }

@@ -38,6 +38,17 @@ export class UnackedMessages {
     return this.indexOf(tag) >= 0;
   }
 
+  /** Removes one unacked delivery; null when the tag is not unacked. */
+  takeOne(tag: number): QueuedMessage | null {
+    const index = this.indexOf(tag);
+    if (index < 0) return null;
+    const message = this.messages.get(index)!;
+    this.messages.set(index, null);
+    this.count--;
+    this.trim();
+    return message;
+  }
+
   /**
    * Removes and reports the messages a settle covers: the one tag, or with `multiple`
    * every unacked tag up to it (tag 0 with multiple means all). Returns false, removing

@@ -534,9 +534,10 @@ const stored = (b: Binding): StoredBinding => ({
 
 /**
  * RabbitMQ turns the type name into an existing Erlang atom first: a name no atom has
- * (plugin types like 'x-delayed-message', 'Direct', 'topics') is "unknown"; one that is an
- * atom but no exchange type (e.g. 'foo', 'queue') is "invalid". Which plain words are atoms
- * depends on the running node, so only names that cannot be a bare atom are "unknown" here.
+ * (plugin types like 'x-delayed-message', 'Direct', but also 'topics') is "unknown"; one that
+ * is an atom but no exchange type (e.g. 'foo', 'queue') is "invalid". Which plain words are
+ * atoms depends on the running node, so only names that cannot be a bare atom are "unknown"
+ * here; a plain word like 'topics' gets "invalid" where RabbitMQ would say "unknown".
  */
 function unknownExchangeType(type: string): string {
   return /^[a-z][A-Za-z0-9_@]*$/.test(type) ? `invalid exchange type '${type}'` : `unknown exchange type '${type}'`;
