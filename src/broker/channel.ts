@@ -517,7 +517,8 @@ export class Channel {
   }
 
   private assertOpen(): void {
-    if (!this.open) throw new AmqpError('CHANNEL_ERROR', `channel ${this.id} is closed`, 'connection');
+    // RabbitMQ answers a method on a channel that is not open with this connection error.
+    if (!this.open) throw new AmqpError('CHANNEL_ERROR', "expected 'channel.open'", 'connection');
   }
 
   private guard<T>(operation: () => T): T {

@@ -90,20 +90,22 @@ export class Queue implements BindingTarget {
     message.queue = this;
     message.seq = this.nextSeq++;
     const ttl = this.ttlOf(message);
-    message.expiresAt = ttl === undefined ? 0 : this.ctx.clock.now() + ttl;
+    const now = this.ctx.clock.now();
+    // A zero TTL means "deliver now or never": a consumer with room may still take it below.
+    message.expiresAt = ttl === undefined || ttl === 0 ? 0 : now + ttl;
     message.step('enqueue');
     this.ready.push(message);
     if (this.durable && message.persistent) this.ctx.store.putMessage(this.name, message);
     if (this.ctx.events.active) {
       this.ctx.events.emit({ type: 'message.enqueued', messageId: message.id, queue: this.name, ready: this.ready.length });
     }
-    if (s.overflow === 'drop-head') this.dropOverflow();
+    // Delivering first: a message a consumer takes at once never counts against the length limit.
     this.dispatch();
-    if (message.expiresAt !== 0 && message.state === 'ready') {
-      // A zero TTL means "deliver now or never": it was not taken, so it expires now.
-      if (ttl === 0) this.expireHead();
-      else this.armExpiry();
-    }
+    if (s.overflow === 'drop-head') this.dropOverflow();
+    if (ttl === 0) {
+      message.expiresAt = now;
+      if (message.state === 'ready') this.expireHead();
+    } else if (message.expiresAt !== 0 && message.state === 'ready') this.armExpiry();
     return 'enqueued';
   }
 

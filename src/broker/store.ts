@@ -47,8 +47,9 @@ export interface Store {
   load(): StoredState;
   putExchange(exchange: StoredExchange): void;
   deleteExchange(name: string): void;
-  /** Also forgets the queue's messages. */
+  /** Keeps any messages already stored for the queue (recovery puts every queue again). */
   putQueue(queue: StoredQueue): void;
+  /** Also forgets the queue's messages. */
   deleteQueue(name: string): void;
   putBinding(binding: StoredBinding): void;
   deleteBinding(binding: StoredBinding): void;

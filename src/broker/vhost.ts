@@ -257,8 +257,8 @@ export class VHost implements BrokerContext {
 
   bindQueue(connection: Connection, queueName: string, exchangeName: string, routingKey: string, args: FieldTable): void {
     if (exchangeName === '') throw channelError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
-    const queue = this.queueFor(connection, queueName);
     const exchange = this.exchangeFor(exchangeName);
+    const queue = this.queueFor(connection, queueName);
     this.addBinding(exchange, queue, routingKey, args);
   }
 
