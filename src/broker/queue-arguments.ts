@@ -46,7 +46,8 @@ const checks: Record<string, Check> = {
   'x-single-active-consumer': (v) => (rabbitTypeOf(v) === 'bool' ? undefined : `{unacceptable_type,${rabbitTypeOf(v)}}`),
   'x-queue-type': (v, a) => longstr(v, a),
   'x-delivery-limit': intCheck,
-  'x-queue-mode': longstr,
+  'x-queue-mode': (v, a) =>
+    longstr(v, a) ?? (['default', 'lazy'].includes(String(plain(v))) ? undefined : `"unsupported queue mode '${String(plain(v))}'"`),
 };
 
 /** The arguments compared when a queue is declared again (RabbitMQ ignores the rest). */

@@ -2,7 +2,8 @@
 // its defaults (queues and exchanges durable unless told otherwise, nack and reject
 // requeue unless told otherwise) and its promotion of friendly options to x-arguments.
 
-import type { BasicProperties, FieldTable, MethodInput } from '../amqp/index.ts';
+import type { MethodInput } from '../amqp/index.ts';
+import type { BasicProperties, FieldTable } from '../broker/types.ts';
 import type { Options } from './types.ts';
 
 type Args<N extends MethodInput['name']> = NonNullable<Extract<MethodInput, { name: N }>['args']>;

@@ -37,7 +37,7 @@ export function toContent(bytes: Uint8Array): MessageContent {
   // Looked up each time: a page may install a Buffer polyfill after this module loads.
   const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
   if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return new Utf8Content(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return new Utf8Content(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The client's public shapes, named as amqplib names them (its index.d.ts and
 // lib/properties.d.ts), with a line of plain words on each for the editor's hover.
 
-import type { FieldTable, FieldValue } from '../amqp/index.ts';
+import type { FieldTable, FieldValue } from '../broker/types.ts';
 
 export type { FieldTable, FieldValue };
 

@@ -5,7 +5,7 @@
  * two clients. Classic queues here; quorum queues in quorum.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { channel, confirmChannel, connect, consume, eventually, unique, within, type ConsumeMessage } from './support/amqp.ts';
+import { channel, crash, confirmChannel, connect, consume, eventually, unique, within, type ConsumeMessage } from './support/amqp.ts';
 import { useTarget } from './support/hooks.ts';
 import { isPikaInstalled, pika, runPika, type PikaEvent } from './support/pika.ts';
 
@@ -15,14 +15,8 @@ const T = 20_000; // per-test timeout
 
 const SERVER_NAMED = /^amq\.gen-[A-Za-z0-9_-]{22}$/;
 const bodies = (events: PikaEvent[]) => events.map((e) => e.body);
-const text = (m: ConsumeMessage) => m.content.toString();
+const text = (m: { content: Buffer }) => m.content.toString();
 
-/** Drops the underlying socket without a connection.close: what a crashed process does. */
-function crash(conn: object): void {
-  const stream = (conn as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
-  if (!stream) throw new Error('amqplib internals changed: no connection.stream to destroy');
-  stream.destroy();
-}
 
 describe('1 "Hello World!"', () => {
   itPika('pika send.py puts messages on a queue; receive.py consumes them (auto-ack)', async () => {

@@ -104,7 +104,11 @@ export class Inbox {
   cancelled = false;
   private waiters = new Set<() => void>();
 
-  constructor(private onMessage?: (msg: ConsumeMessage, inbox: Inbox) => void) {}
+  private readonly onMessage: ((msg: ConsumeMessage, inbox: Inbox) => void) | undefined;
+
+  constructor(onMessage?: (msg: ConsumeMessage, inbox: Inbox) => void) {
+    this.onMessage = onMessage;
+  }
 
   push(msg: ConsumeMessage | null): void {
     if (msg === null) this.cancelled = true;
@@ -158,4 +162,12 @@ export async function consume(
 /** A name no other test uses: `<base>-<random>`. */
 export function unique(base: string): string {
   return `${base}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Drops the connection's socket without connection.close: what a crashed client process does. */
+export function crash(conn: ChannelModel): void {
+  const stream = (conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  if (!stream) throw new Error('amqplib internals changed: no connection.stream to destroy');
+  open.delete(conn);
+  stream.destroy();
 }

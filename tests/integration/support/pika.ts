@@ -37,10 +37,12 @@ export class PikaProcess {
   private exit: PikaExit | undefined;
   private waiters = new Set<() => void>();
 
-  constructor(
-    readonly script: string,
-    readonly args: string[],
-  ) {
+  readonly script: string;
+  readonly args: string[];
+
+  constructor(script: string, args: string[]) {
+    this.script = script;
+    this.args = args;
     this.child = spawn(PYTHON, [PIKA_DIR + script, ...args], {
       cwd: PIKA_DIR,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', PIKA_TIME_LIMIT: '30' },

@@ -133,8 +133,8 @@ describe('exchange.declare', () => {
   ] as const)('refuses a redeclare with another %s (406)', (field, change, detail) => {
     const { ch } = setup();
     ch.exchangeDeclare('x', 'direct');
-    const type = 'type' in change ? change.type : 'direct';
-    expectChannelError(ch, () => ch.exchangeDeclare('x', type, { ...change }), 406, `PRECONDITION_FAILED - inequivalent arg '${field}' for exchange 'x' in vhost '/': ${detail}`);
+    const { type = 'direct', ...flags } = change as { type?: string; durable?: boolean; autoDelete?: boolean; internal?: boolean };
+    expectChannelError(ch, () => ch.exchangeDeclare('x', type, flags), 406, `PRECONDITION_FAILED - inequivalent arg '${field}' for exchange 'x' in vhost '/': ${detail}`);
   });
 
   it('compares alternate-exchange on redeclare, both shapes of RabbitMQ text', () => {

@@ -182,3 +182,18 @@ describe('basic.publish', () => {
     expect(() => publish(ch, '', 'q', 'm')).toThrow("CHANNEL_ERROR - expected 'channel.open'");
   });
 });
+
+describe('with nobody listening to events (the default exchange\'s fast path)', () => {
+  it('routes, returns, refuses and confirms exactly as with listeners', () => {
+    const { ch, sink, broker } = setup({ events: false });
+    expect(broker.events.active).toBe(false);
+    ch.queueDeclare('q', { arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+    ch.confirmSelect();
+    publish(ch, '', 'q', 'kept', {}, true);
+    publish(ch, '', 'q', 'refused', {}, true);
+    publish(ch, '', 'missing', 'returned', {}, true);
+    expect(sink.confirms.map((c) => c.ack)).toEqual([true, false, true]);
+    expect(sink.returns.map((r) => r.body)).toEqual(['returned']);
+    expect(drain(ch, 'q')).toEqual(['kept']);
+  });
+});

@@ -94,12 +94,13 @@ describe('per-message expiration', () => {
     ok.ch.queueDeclare('q');
     publish(ok.ch, '', 'q', 'zero', { expiration: '0' });
     expect(ok.ch.open).toBe(true);
-    for (const [expiration, term] of [
+    const cases: [string, string][] = [
       ['abc', 'no_integer'],
       ['-1', '{value_negative,-1}'],
       ['1.5', '{leftover_string,".5"}'],
       ['', 'no_integer'],
-    ]) {
+    ];
+    for (const [expiration, term] of cases) {
       const { ch } = setup();
       ch.queueDeclare('q');
       expectChannelError(ch, () => publish(ch, '', 'q', 'm', { expiration }), 406, `PRECONDITION_FAILED - invalid expiration '${expiration}': ${term}`);

@@ -123,6 +123,7 @@ describe('queue argument validation (406 invalid arg)', () => {
   const invalid: [string, unknown, string][] = [
     ['x-message-ttl', -1, '{value_negative,-1}'],
     ['x-message-ttl', 'abc', '"expected integer, got longstr"'],
+    ['x-message-ttl', new Typed('decimal', { scale: 1, value: 15 }), '"expected integer, got decimal"'],
     ['x-expires', 0, '{value_zero,0}'],
     ['x-expires', -5, '{value_negative,-5}'],
     ['x-max-priority', 300, '{max_value_exceeded,300}'],
@@ -132,6 +133,11 @@ describe('queue argument validation (406 invalid arg)', () => {
     ['x-max-length-bytes', -1, '{value_negative,-1}'],
     ['x-single-active-consumer', 'yes', '{unacceptable_type,longstr}'],
     ['x-queue-type', 'bogus', `"unsupported queue type 'bogus'"`],
+    ['x-queue-type', 1, '{unacceptable_type,signedint}'],
+    ['x-queue-mode', 'foo', `"unsupported queue mode 'foo'"`],
+    ['x-max-priority', '5', '"expected integer, got longstr"'],
+    ['x-expires', 'abc', '"expected integer, got longstr"'],
+    ['x-overflow', 1, '{unacceptable_type,signedint}'],
   ];
 
   it.each(invalid)('%s = %j', (key, value, term) => {
@@ -178,7 +184,7 @@ describe('queue argument validation (406 invalid arg)', () => {
   it('accepts unknown arguments and in-range values', () => {
     const { ch } = setup();
     ch.queueDeclare('q', {
-      arguments: { 'x-foo': 'bar', 'x-message-ttl': 0, 'x-expires': 1, 'x-max-priority': 255, 'x-max-length': 0, 'x-overflow': 'reject-publish-dlx', 'x-dead-letter-exchange': '' },
+      arguments: { 'x-foo': 'bar', 'x-message-ttl': 0, 'x-expires': 1, 'x-max-priority': 255, 'x-max-length': 0, 'x-overflow': 'reject-publish-dlx', 'x-dead-letter-exchange': 'missing-is-fine', 'x-queue-mode': 'lazy' },
     });
     expect(ch.open).toBe(true);
   });
