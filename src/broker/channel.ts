@@ -276,7 +276,7 @@ export class Channel {
       const message = queue.take();
       if (!message) return null;
       const tag = this.nextDeliveryTag++;
-      if (queue.settings.type === 'quorum') markDeliveryCount(message);
+      if (queue.settings.type === 'quorum') markDeliveryCount(message, true);
       if (noAck) {
         message.step('deliver.noAck');
         queue.consumed(message);
@@ -342,7 +342,7 @@ export class Channel {
     if (settle.kind === 'ack') queue.settle(message, 'acked');
     else if (settle.requeue) {
       if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: queue.name, reason: settle.method });
-      queue.requeue(message);
+      queue.requeue(message, true);
     } else queue.settle(message, 'rejected');
     // The freed prefetch slot may let this consumer (or, with a global limit, any other
     // consumer of the channel) take more.
@@ -372,8 +372,7 @@ export class Channel {
         this.consumerUnacked--;
       }
       if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: message.queue!.name, reason });
-      // A consumer that goes away does not count as a failed delivery attempt.
-      message.queue!.requeue(message, reason !== 'channel-closed');
+      message.queue!.requeue(message, false);
     }
   }
 
@@ -547,8 +546,10 @@ export class Channel {
 }
 
 /** Quorum queues tell consumers how often a message came back (x-delivery-count). */
-function markDeliveryCount(message: QueuedMessage): void {
-  if (message.deliveryCount === 0) return;
+function markDeliveryCount(message: QueuedMessage, evenZero = false): void {
+  // RabbitMQ shows the header on every basic.get, but on a consumer delivery only once it
+  // has come back at least once.
+  if (message.deliveryCount === 0 && !evenZero) return;
   const p = message.properties;
   message.properties = { ...p, headers: { ...(p.headers ?? {}), 'x-delivery-count': message.deliveryCount } };
 }

@@ -197,23 +197,29 @@ export class Queue implements BindingTarget {
   }
 
   /**
-   * A delivered message came back (nack/reject with requeue, channel closed, recover). It
-   * goes back to its original place, marked redelivered, unless a quorum queue's delivery
-   * limit says it has been tried often enough.
+   * A delivered message came back, marked redelivered. A classic queue puts it back in its
+   * original place. A quorum queue (as RabbitMQ's does) counts every return, sends a
+   * message the consumer refused (nack/reject) to the back so a poison message cannot
+   * block the queue, puts other returns (channel closed, recover) back in their place, and
+   * gives up on a message past its delivery limit.
    */
-  requeue(message: QueuedMessage, countsAsAttempt = true): void {
+  requeue(message: QueuedMessage, refused: boolean): void {
     this.unackedCount--;
     message.consumer = null;
     if (this.deleted) return;
     message.redelivered = true;
-    if (countsAsAttempt) message.deliveryCount++;
+    const quorum = this.options.settings.type === 'quorum';
+    if (quorum || refused) message.deliveryCount++;
     const limit = this.options.settings.deliveryLimit;
     if (limit !== undefined && message.deliveryCount > limit) {
       this.discard(message, 'delivery_limit');
       return;
     }
     message.step('requeue');
-    this.ready.requeue(message);
+    if (quorum && refused) {
+      message.seq = this.nextSeq++;
+      this.ready.push(message);
+    } else this.ready.requeue(message);
     this.dispatch();
     if (message.expiresAt !== 0) this.armExpiry();
   }

@@ -66,6 +66,34 @@ describe('1 "Hello World!"', () => {
 });
 
 describe('2 Work queues (manual ack, prefetch 1)', () => {
+  itPika('pika: without prefetch, two worker.py get the tasks round-robin (1,3,5 / 2,4,6)', async () => {
+    const { port } = target();
+    const q = unique('task_queue');
+    const first = pika('worker.py', port, '--queue', q, '--prefetch', 0, '--dot', 0.01, '--inactivity', 25);
+    await first.waitFor('ready');
+    const second = pika('worker.py', port, '--queue', q, '--prefetch', 0, '--dot', 0.01, '--inactivity', 25);
+    await second.waitFor('ready');
+    await runPika('new_task.py', port, '--queue', q, 't1', 't2', 't3', 't4', 't5', 't6');
+    await Promise.all([first.waitForCount('done', 3), second.waitForCount('done', 3)]);
+    expect(bodies(first.named('received'))).toEqual(['t1', 't3', 't5']);
+    expect(bodies(second.named('received'))).toEqual(['t2', 't4', 't6']);
+  }, T);
+
+  it('amqplib: without prefetch, two consumers get the messages round-robin (m1,m3,m5 / m2,m4,m6)', async () => {
+    const { url } = target();
+    const q = unique('task_queue');
+    const producer = await channel(await connect(url));
+    await producer.assertQueue(q, { durable: true });
+    const consumers = [];
+    for (let i = 0; i < 2; i++) {
+      const ch = await channel(await connect(url));
+      consumers.push(await consume(ch, q, { noAck: false }, (m) => ch.ack(m)));
+    }
+    for (let i = 1; i <= 6; i++) producer.sendToQueue(q, Buffer.from(`m${i}`), { persistent: true });
+    await Promise.all(consumers.map((c) => c.waitFor(3)));
+    expect(consumers.map((c) => c.bodies)).toEqual([['m1', 'm3', 'm5'], ['m2', 'm4', 'm6']]);
+  }, T);
+
   itPika('pika: two worker.py share tasks fairly — a busy worker gets no new task until it acks', async () => {
     const { port } = target();
     const q = unique('task_queue');

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Work queues, the worker: prefetch 1, manual ack after the work is done.
+"""Work queues, the worker: prefetch 1 (fair dispatch), manual ack after the work is done.
 
 Each dot in a task is `--dot` seconds of work. With `--hang` the worker takes its
 first task and never acknowledges it (a worker that died mid-task: the test kills
@@ -17,12 +17,14 @@ p.add_argument("--count", type=int, default=0, help="stop after this many tasks 
 p.add_argument("--inactivity", type=float, default=5.0, help="seconds without a task before stopping")
 p.add_argument("--dot", type=float, default=0.1, help="seconds of work per dot in a task")
 p.add_argument("--hang", action="store_true", help="take one task and never ack it")
+p.add_argument("--prefetch", type=int, default=1, help="basic.qos prefetch_count (0: unlimited, plain round-robin)")
 args = p.parse_args()
 
 connection = connect(args.port)
 channel = connection.channel()
 channel.queue_declare(queue=args.queue, durable=True, arguments=queue_arguments(args.quorum))
-channel.basic_qos(prefetch_count=1)
+if args.prefetch > 0:
+    channel.basic_qos(prefetch_count=args.prefetch)
 pump = Pump(connection)
 done = []
 

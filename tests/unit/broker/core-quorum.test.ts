@@ -192,3 +192,46 @@ describe('quorum queue delivery', () => {
     expect(drain(ch, 'qq')).toEqual(['high-1', 'high-2', 'normal-1', 'normal-2']);
   });
 });
+
+// RabbitMQ's answers: order.quorum.nack-2nd-of-5, order.quorum.close-3-unacked, quorum.redelivery.
+describe('where a returned message goes in a quorum queue', () => {
+  const bodies = (ch: import('../../../src/broker/index.ts').Channel, queue: string, n: number) =>
+    Array.from({ length: n }, () => ch.basicGet(queue, false)!).map((r) => ({ tag: r.deliveryTag, body: new TextDecoder().decode(r.message.body), redelivered: r.redelivered }));
+
+  it('sends a nacked message to the back, behind the messages waiting', () => {
+    const { ch, channel } = setup();
+    ch.queueDeclare('qq', quorum());
+    publishAll(ch, 'qq', ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']);
+    const got = bodies(ch, 'qq', 5);
+    ch.basicNack(got[1]!.tag, false, true);
+    const other = channel().ch;
+    expect(bodies(other, 'qq', 4).map((m) => [m.body, m.redelivered])).toEqual([
+      ['m6', false], ['m7', false], ['m8', false], ['m2', true],
+    ]);
+  });
+
+  it('puts messages back in front when their channel closes', () => {
+    const { ch, channel } = setup();
+    ch.queueDeclare('qq', quorum());
+    publishAll(ch, 'qq', ['m1', 'm2', 'm3', 'm4', 'm5']);
+    bodies(ch, 'qq', 3);
+    ch.close();
+    expect(bodies(channel().ch, 'qq', 5).map((m) => [m.body, m.redelivered])).toEqual([
+      ['m1', true], ['m2', true], ['m3', true], ['m4', false], ['m5', false],
+    ]);
+  });
+
+  it('counts every return in x-delivery-count and shows it on every basic.get', () => {
+    const { ch, channel } = setup();
+    ch.queueDeclare('qq', quorum());
+    publishAll(ch, 'qq', ['m1']);
+    const first = ch.basicGet('qq', false)!;
+    expect(first.message.properties.headers?.['x-delivery-count']).toBe(0);
+    ch.basicReject(first.deliveryTag, true);
+    expect(ch.basicGet('qq', false)!.message.properties.headers?.['x-delivery-count']).toBe(1);
+    ch.close();
+    const again = channel().ch.basicGet('qq', false)!;
+    expect(again.redelivered).toBe(true);
+    expect(again.message.properties.headers?.['x-delivery-count']).toBe(2);
+  });
+});

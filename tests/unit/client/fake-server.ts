@@ -123,9 +123,9 @@ export class FakeServer {
   }
 
   /** What `send` would write, without sending it. */
-  encode(channel: number, method: MethodInput, content?: { body: Uint8Array; properties?: BasicProperties }): Uint8Array {
+  encode(channel: number, method: MethodInput, content?: { body: Uint8Array; properties?: BasicProperties; frameMax?: number }): Uint8Array {
     this.#writer.writeMethod(channel, method);
-    if (content !== undefined) this.#writer.writeContent(channel, 60, content.properties ?? {}, content.body, 131072);
+    if (content !== undefined) this.#writer.writeContent(channel, 60, content.properties ?? {}, content.body, content.frameMax ?? 131072);
     return this.#writer.take();
   }
 

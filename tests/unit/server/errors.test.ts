@@ -133,19 +133,20 @@ describe('errors become RabbitMQ closes', () => {
   it('closes on bad frames (501) and keeps other connections going', () => {
     const broker = new Broker();
     const healthy = open(broker);
-    const cases: [Uint8Array, string][] = [
-      [frame(1, 0, new Uint8Array([0, 10])), 'FRAME_ERROR - type 1, all octets = <<0,10>>: unknown_frame'],
-      [frame(8, 0, new Uint8Array([1])), 'FRAME_ERROR - type 8, all octets = <<1>>: unknown_frame'],
-      [frame(1, 1, new Uint8Array([0, 60, 0, 40, 0]), 0x00), 'FRAME_ERROR - type 1, all octets = <<0,60,0,40,0>>: {invalid_frame_end_marker,0}'],
-      [frame(9, 1, new Uint8Array([1])), 'FRAME_ERROR - type 9, all octets = <<1>>: unknown_frame'],
-      [frame(3, 1, new Uint8Array(131073)), 'FRAME_ERROR - type 3, all octets = <<>>: {frame_too_large,131073,131064}'],
+    // [bytes, reply text, whether the stream is still in sync (a close-ok can be read)]
+    const cases: [Uint8Array, string, boolean][] = [
+      [frame(1, 0, new Uint8Array([0, 10])), 'FRAME_ERROR - type 1, all octets = <<0,10>>: unknown_frame', true],
+      [frame(8, 0, new Uint8Array([1])), 'FRAME_ERROR - type 8, all octets = <<1>>: unknown_frame', true],
+      [frame(1, 1, new Uint8Array([0, 60, 0, 40, 0]), 0x00), 'FRAME_ERROR - type 1, all octets = <<0,60,0,40,0>>: {invalid_frame_end_marker,0}', false],
+      [frame(9, 1, new Uint8Array([1])), 'FRAME_ERROR - type 9, all octets = <<1>>: unknown_frame', false],
+      [frame(3, 1, new Uint8Array(131073)), 'FRAME_ERROR - type 3, all octets = <<>>: {frame_too_large,131073,131064}', false],
     ];
-    for (const [bytes, replyText] of cases) {
+    for (const [bytes, replyText, inSync] of cases) {
       const client = open(broker);
       client.raw(bytes);
       expect(client.methods()).toEqual([close(501, replyText, 0, 0)]);
-      client.raw(frame(1, 0, new Uint8Array([0, 10, 0, 51]))); // close-ok, unreadable after lost sync
-      expect(client.closed).toBe(false);
+      client.raw(frame(1, 0, new Uint8Array([0, 10, 0, 51]))); // connection.close-ok
+      expect(client.closed).toBe(inSync);
     }
     healthy.send(1, { name: 'queue.declare', args: { queue: 'still-here' } });
     expect(healthy.names()).toEqual(['queue.declare-ok']);
