@@ -61,6 +61,9 @@ export class Broker {
     this.stopped = true;
     const error = connectionError('CONNECTION_FORCED', `broker forced connection closure with reason '${reason}'`);
     for (const connection of [...this.connections.values()]) connection.forceClose(error);
+    // Closing requeued every unacked message, redelivered; write that down so they come
+    // back redelivered after a restart, as in RabbitMQ.
+    for (const queue of this.vhost.queues.values()) queue.rememberRedelivered();
     this.scheduler.dispose();
     this.store.flush();
   }
@@ -99,6 +102,7 @@ export class Broker {
       if (!queue) continue;
       const message = new QueuedMessage(m.id, m.exchange, m.routingKey, m.properties, m.body);
       message.deliveryCount = m.deliveryCount;
+      message.redelivered = m.redelivered;
       queue.restore(message);
       maxId = Math.max(maxId, m.id);
     }

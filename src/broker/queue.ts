@@ -361,6 +361,12 @@ export class Queue implements BindingTarget {
     return count;
   }
 
+  /** Writes the redelivered flag of ready persistent messages to the store (shutdown). */
+  rememberRedelivered(): void {
+    if (!this.durable) return;
+    for (const m of this.ready) if (m.redelivered && m.persistent) this.ctx.store.putMessage(this.name, m);
+  }
+
   /** Puts back a message recovered from the store after a restart. */
   restore(message: QueuedMessage): void {
     message.queue = this;

@@ -29,6 +29,8 @@ export interface StoredMessage {
   properties: BasicProperties;
   body: Uint8Array;
   deliveryCount: number;
+  /** It had been handed to a consumer before the broker stopped. */
+  redelivered: boolean;
 }
 export interface StoredState {
   exchanges: StoredExchange[];
@@ -100,7 +102,8 @@ export class MemoryStore implements Store {
   }
   putMessage(queue: string, m: QueuedMessage): void {
     this.messages.get(queue)?.set(m.id, {
-      queue, id: m.id, exchange: m.exchange, routingKey: m.routingKey, properties: m.properties, body: m.body, deliveryCount: m.deliveryCount,
+      queue, id: m.id, exchange: m.exchange, routingKey: m.routingKey, properties: m.properties, body: m.body,
+      deliveryCount: m.deliveryCount, redelivered: m.redelivered,
     });
   }
   deleteMessage(queue: string, m: QueuedMessage): void {

@@ -4,13 +4,17 @@
 
 import type { MethodInput } from '../amqp/index.ts';
 import type { BasicProperties, FieldTable } from '../broker/types.ts';
+import { encodableTable } from './fields.ts';
 import type { Options } from './types.ts';
 
 type Args<N extends MethodInput['name']> = NonNullable<Extract<MethodInput, { name: N }>['args']>;
 
-/** `base` plus the defined values of `extra`, without mutating `base`. */
+/**
+ * `base` (its inherited keys too, as amqplib's encoder reads them; amqplib's typed-value
+ * trapdoors turned into the codec's) plus the defined values of `extra`. `base` is not changed.
+ */
 function withDefined(base: FieldTable | undefined, extra: Record<string, FieldTable[string] | undefined>): FieldTable {
-  const out: FieldTable = { ...base };
+  const out: FieldTable = encodableTable(base ?? {});
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) out[key] = value;
   return out;
 }
@@ -46,7 +50,7 @@ export const bindQueue = (queue: string, exchange: string, routingKey: string, a
   queue,
   exchange,
   routingKey,
-  arguments: args ?? {},
+  arguments: encodableTable(args ?? {}),
 });
 
 export const assertExchange = (exchange: string, type: string, o: Options.AssertExchange = {}): Args<'exchange.declare'> => ({
@@ -64,7 +68,7 @@ export const bindExchange = (destination: string, source: string, routingKey: st
   destination,
   source,
   routingKey,
-  arguments: args ?? {},
+  arguments: encodableTable(args ?? {}),
 });
 
 export const consume = (queue: string, o: Options.Consume = {}): Args<'basic.consume'> => ({

@@ -5,6 +5,7 @@
 import { decodeContentHeader } from '../amqp/index.ts';
 import type { BasicProperties } from '../broker/types.ts';
 import { joinChunks, toContent } from './content.ts';
+import { amqplibTable } from './fields.ts';
 import type { MessageContent, MessageProperties } from './types.ts';
 
 /** A frame out of order: the channel closes with UNEXPECTED_FRAME (505) and this message. */
@@ -22,7 +23,7 @@ function allProperties(p: BasicProperties): MessageProperties {
   return {
     contentType: p.contentType,
     contentEncoding: p.contentEncoding,
-    headers: p.headers,
+    headers: p.headers === undefined ? undefined : amqplibTable(p.headers),
     deliveryMode: p.deliveryMode,
     priority: p.priority,
     correlationId: p.correlationId,

@@ -99,9 +99,10 @@ export class ChannelBase extends Emitter<ChannelEvents> {
       reply: (err, reply) => {
         if (err !== null) return cb(err);
         if (expect.includes(reply!.name)) return cb(null, reply);
-        const wanted = expect.map(methodDisplayName).join(' or ');
-        const error = new Error(`Expected ${wanted}; got ${methodDisplayName(reply!.name)}`);
-        this.#closeWithError(reply!.name, `Expected ${wanted}; got ${methodDisplayName(reply!.name)}`, ReplyCode.UNEXPECTED_FRAME, error);
+        // The server answered something else: amqplib closes the channel with 505.
+        const text = `Expected ${expect.map(methodDisplayName).join(' or ')}; got ${methodDisplayName(reply!.name)}`;
+        const error = new Error(text);
+        this.#closeWithError(reply!.name, text, ReplyCode.UNEXPECTED_FRAME, error);
         cb(error);
       },
     });

@@ -13,14 +13,12 @@ import {
   decodeMethod,
   type Frame,
   type Method,
-  type MethodArgsMap,
   type MethodInput,
-  type MethodName,
 } from '../amqp/index.ts';
 import type { BasicProperties, FieldTable } from '../broker/types.ts';
 import { Emitter } from './emitter.ts';
-import { IllegalOperationError, closeMessage, methodDisplayName, serverError, stackCapture, type ServerError } from './errors.ts';
-import { clientProperties, tune } from './handshake.ts';
+import { IllegalOperationError, closeMessage, inspectFrame, serverError, stackCapture, type ServerError } from './errors.ts';
+import { MethodInbox, handshake } from './handshake.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { ByteTransport } from './transport.ts';
 import type { Credentials, ServerProperties } from './types.ts';
@@ -50,11 +48,6 @@ export type ConnectionEvents = {
 
 type State = 'opening' | 'open' | 'closing' | 'closed';
 
-/** `<ConnectionClose channel:0>`, amqplib's way of naming an unexpected frame. */
-export function inspectFrame(channel: number, name: string): string {
-  return `<${methodDisplayName(name)} channel:${channel}>`;
-}
-
 // A connection.close from the server with these codes is not an error (amqplib's isFatalError).
 const isFatal = (code: number) => code !== ReplyCode.CONNECTION_FORCED && code !== ReplyCode.REPLY_SUCCESS;
 
@@ -81,10 +74,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   #stopHeartbeat: (() => void) | undefined;
   #sent = false;
   #received = false;
-  // Opening handshake: channel-0 frames wait here for the handshake to read them.
-  #inbox: Method[] = [];
-  #waiter: { resolve: (m: Method) => void; reject: (e: Error) => void } | undefined;
-  #openError: Error | undefined;
+  // Channel-0 methods wait here for the opening handshake to read them.
+  #inbox = new MethodInbox();
   // An 'error' emitted with no listener, thrown once the connection has finished closing.
   #unheard: unknown;
 
@@ -103,35 +94,19 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
   }
 
-  /** Runs the opening handshake; rejects (and closes the transport) if it fails. */
+  /** @internal Runs the opening handshake; rejects (and closes the transport) if it fails. */
   async open(params: ConnectParams, login: Credentials, extraProperties?: FieldTable): Promise<void> {
     try {
       this.#writer.writeProtocolHeader();
       this.#flush();
-      const start = await this.#expect('connection.start');
-      const mechanisms = start.mechanisms.split(' ');
-      if (!mechanisms.includes(login.mechanism)) throw new Error(`SASL mechanism ${login.mechanism} is not provided by the server`);
-      this.serverProperties = start.serverProperties as ServerProperties;
-      this.#send0({
-        name: 'connection.start-ok',
-        args: { clientProperties: clientProperties(extraProperties), mechanism: login.mechanism, response: login.response(), locale: params.locale },
-      });
-      const reply = await this.#next();
-      if (reply.name === 'connection.secure') throw new Error("Wasn't expecting to have to go through secure");
-      if (reply.name === 'connection.close') throw new Error(`Handshake terminated by server: ${closeMessage(reply.args)}`);
-      if (reply.name !== 'connection.tune') {
-        throw new Error(`Expected connection.secure, connection.close, or connection.tune during handshake; got ${inspectFrame(0, reply.name)}`);
-      }
-      const tuned = tune(reply.args, params);
-      this.#send0({ name: 'connection.tune-ok', args: tuned });
-      this.#send0({ name: 'connection.open', args: { virtualHost: params.vhost } });
-      await this.#expect('connection.open-ok');
+      const io = { send: (method: MethodInput) => this.#send0(method), next: () => this.#inbox.next() };
+      const { serverProperties, tuned } = await handshake(io, params, login, extraProperties);
+      this.serverProperties = serverProperties;
       this.channelMax = tuned.channelMax || 0xffff;
       this.frameMax = tuned.frameMax || 0xffffffff;
       this.#parser.frameMax = tuned.frameMax;
       this.heartbeat = tuned.heartbeat;
       this.#state = 'open';
-      this.#inbox = [];
       if (this.heartbeat > 0) this.#startHeartbeat();
     } catch (error) {
       this.#state = 'closed';
@@ -152,7 +127,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
   }
 
-  /** Takes the lowest free channel number for `handle`. */
+  /** @internal Takes the lowest free channel number for `handle`. */
   allocateChannel(handle: ChannelHandle): number {
     if (this.#state !== 'open') throw new IllegalOperationError(this.#closedBecause, this.#closedStack);
     for (let id = 1; id <= this.channelMax; id++) {
@@ -164,20 +139,21 @@ export class Connection extends Emitter<ConnectionEvents> {
     throw new Error('No channels left to allocate');
   }
 
+  /** @internal Frees a channel number once its channel has closed. */
   releaseChannel(id: number): void {
     const handle = this.#channels.get(id);
     if (handle !== undefined) this.#wantDrain.delete(handle);
     this.#channels.delete(id);
   }
 
-  /** Sends one method frame; throws IllegalOperationError unless open. */
+  /** @internal Sends one method frame; throws IllegalOperationError unless open. */
   sendMethod(channel: number, method: MethodInput): boolean {
     this.#checkSend();
     this.#writer.writeMethod(channel, method);
     return this.#flush(channel);
   }
 
-  /** basic.publish, its content header and body frames, in one write. */
+  /** @internal basic.publish, its content header and body frames, in one write. */
   sendMessage(channel: number, method: MethodInput, properties: BasicProperties, body: Uint8Array): boolean {
     this.#checkSend();
     const w = this.#writer;
@@ -257,11 +233,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   #acceptChannel0(method: Method): void {
     if (this.#state === 'opening') {
-      if (this.#waiter !== undefined) {
-        const waiter = this.#waiter;
-        this.#waiter = undefined;
-        waiter.resolve(method);
-      } else this.#inbox.push(method);
+      this.#inbox.push(method);
       return;
     }
     if (this.#state === 'closing') {
@@ -301,23 +273,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
-  // --- handshake helpers ---
-
-  #next(): Promise<Method> {
-    if (this.#openError !== undefined) return Promise.reject(this.#openError);
-    const queued = this.#inbox.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  async #expect<N extends MethodName>(name: N): Promise<MethodArgsMap[N]> {
-    const method = await this.#next();
-    if (method.name !== name) throw new Error(`Expected ${methodDisplayName(name)}; got ${inspectFrame(0, method.name)}`);
-    return method.args as MethodArgsMap[N];
-  }
-
   // --- closing ---
 
   #closeBecause(reason: string, code: number, onCloseOk?: () => void): void {
@@ -344,7 +299,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** The transport failed, a frame was bad, or a listener threw: error, then close. */
   #fail(error: Error): void {
     if (this.#state === 'opening') {
-      this.#rejectOpen(error);
+      this.#inbox.fail(error);
       return;
     }
     if (this.#state === 'closed') return;
@@ -354,17 +309,19 @@ export class Connection extends Emitter<ConnectionEvents> {
   #onTransportClose(error?: Error): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'opening') {
-      this.#rejectOpen(error ?? new Error('Socket closed abruptly during opening handshake'));
+      this.#inbox.fail(error ?? new Error('Socket closed abruptly during opening handshake'));
+      return;
+    }
+    if (this.#state === 'closing' && error === undefined) {
+      // We asked to close and the server hung up without close-ok: closed all the same
+      // (amqplib would report 'Unexpected close' and leave close() pending).
+      const done = this.#onCloseOk;
+      this.#onCloseOk = undefined;
+      done?.();
+      this.#toClosed(stackCapture('Transport closed while closing'), undefined);
       return;
     }
     this.#fail(error ?? new Error('Unexpected close'));
-  }
-
-  #rejectOpen(error: Error): void {
-    this.#openError = error;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.reject(error);
   }
 
   /**

@@ -48,6 +48,11 @@ export function methodDisplayName(name: string): string {
     .join('');
 }
 
+/** `<ConnectionClose channel:0>`, amqplib's way of naming an unexpected frame. */
+export function inspectFrame(channel: number, name: string): string {
+  return `<${methodDisplayName(name)} channel:${channel}>`;
+}
+
 /** An Error carrying a server's reply code and the ids of the method it names. */
 export function serverError(message: string, close: CloseFields): ServerError {
   const error = new Error(message) as ServerError;

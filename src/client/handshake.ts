@@ -1,10 +1,12 @@
-// The opening handshake's pure parts: what the client says about itself, its login, and
-// how tune values are settled (lib/connect.js and lib/connection.js in amqplib).
+// The opening handshake (amqplib's lib/connect.js and Connection#open): what the client
+// says about itself, its login, how tune values are settled, and the exchange of methods
+// after the protocol header, with amqplib's error texts.
 
-import { FRAME_MIN_SIZE, type ConnectionTuneArgs } from '../amqp/index.ts';
+import { FRAME_MIN_SIZE, type ConnectionTuneArgs, type Method, type MethodArgsMap, type MethodInput, type MethodName } from '../amqp/index.ts';
 import type { FieldTable } from '../broker/types.ts';
+import { closeMessage, inspectFrame, methodDisplayName } from './errors.ts';
 import type { ConnectParams } from './url.ts';
-import type { Credentials } from './types.ts';
+import type { Credentials, ServerProperties } from './types.ts';
 
 const utf8 = new TextEncoder();
 
@@ -65,4 +67,74 @@ export function tune(server: ConnectionTuneArgs, params: ConnectParams): Tuned {
     channelMax: negotiate(server.channelMax, params.channelMax),
     heartbeat,
   };
+}
+
+/** Channel-0 methods during the handshake, handed out in order to whoever awaits them. */
+export class MethodInbox {
+  #queue: Method[] = [];
+  #waiter: { resolve: (m: Method) => void; reject: (e: Error) => void } | undefined;
+  #error: Error | undefined;
+
+  push(method: Method): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter !== undefined) waiter.resolve(method);
+    else this.#queue.push(method);
+  }
+
+  /** The transport failed: the waiting read, and every later one, rejects with `error`. */
+  fail(error: Error): void {
+    this.#error ??= error;
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.reject(error);
+  }
+
+  next(): Promise<Method> {
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+}
+
+export interface HandshakeIO {
+  send(method: MethodInput): void;
+  next(): Promise<Method>;
+}
+
+async function expect<N extends MethodName>(io: HandshakeIO, name: N): Promise<MethodArgsMap[N]> {
+  const method = await io.next();
+  if (method.name !== name) throw new Error(`Expected ${methodDisplayName(name)}; got ${inspectFrame(0, method.name)}`);
+  return method.args as MethodArgsMap[N];
+}
+
+/** start / start-ok, tune / tune-ok, open / open-ok, after the protocol header went out. */
+export async function handshake(
+  io: HandshakeIO,
+  params: ConnectParams,
+  login: Credentials,
+  extraProperties?: FieldTable,
+): Promise<{ serverProperties: ServerProperties; tuned: Tuned }> {
+  const start = await expect(io, 'connection.start');
+  if (!start.mechanisms.split(' ').includes(login.mechanism)) {
+    throw new Error(`SASL mechanism ${login.mechanism} is not provided by the server`);
+  }
+  io.send({
+    name: 'connection.start-ok',
+    args: { clientProperties: clientProperties(extraProperties), mechanism: login.mechanism, response: login.response(), locale: params.locale },
+  });
+  const reply = await io.next();
+  if (reply.name === 'connection.secure') throw new Error("Wasn't expecting to have to go through secure");
+  if (reply.name === 'connection.close') throw new Error(`Handshake terminated by server: ${closeMessage(reply.args)}`);
+  if (reply.name !== 'connection.tune') {
+    throw new Error(`Expected connection.secure, connection.close, or connection.tune during handshake; got ${inspectFrame(0, reply.name)}`);
+  }
+  const tuned = tune(reply.args, params);
+  io.send({ name: 'connection.tune-ok', args: tuned });
+  io.send({ name: 'connection.open', args: { virtualHost: params.vhost } });
+  await expect(io, 'connection.open-ok');
+  return { serverProperties: start.serverProperties as ServerProperties, tuned };
 }

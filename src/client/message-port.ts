@@ -1,6 +1,7 @@
 // A ByteTransport over a MessagePort (a Web Worker talking to the broker in the page).
-// Wire convention, which the broker's MessagePort adapter must share: each message is one
-// chunk of bytes (a Uint8Array or an ArrayBuffer); `null` means "this side closed".
+// Wire convention, shared with the broker's adapter (src/server/message-port.ts): each
+// message is one chunk of bytes (a Uint8Array or an ArrayBuffer); `null` means "this side
+// closed".
 // Sent chunks are transferred, not copied (send owns its bytes, see ByteTransport).
 
 import type { ByteTransport } from './transport.ts';
@@ -27,12 +28,13 @@ export function messagePortTransport(port: MessagePort): ByteTransport {
       else for (const listener of dataListeners) listener(chunk);
     }
   };
+  // Node's MessagePort (and newer browsers) say when the other end went away.
+  (port as EventTarget).addEventListener('close', finish);
   port.start();
   return {
     send(bytes) {
       if (closed) return false;
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      if (whole && bytes.buffer instanceof ArrayBuffer) port.postMessage(bytes, [bytes.buffer]);
+      if (bytes.buffer instanceof ArrayBuffer) port.postMessage(bytes, [bytes.buffer]);
       else port.postMessage(bytes);
       return true;
     },

@@ -19,9 +19,12 @@ export interface ConnectParams {
 
 const DEFAULT_FRAME_MAX = 131072;
 
-function checkProtocol(protocol: string): 'amqp:' | 'amqps:' {
-  if (protocol === 'amqp:' || protocol === 'amqps:') return protocol;
+function badProtocol(protocol: string): never {
   throw new Error(`Expected amqp: or amqps: as the protocol; got ${protocol}`);
+}
+
+function checkProtocol(protocol: string): 'amqp:' | 'amqps:' {
+  return protocol === 'amqp:' || protocol === 'amqps:' ? protocol : badProtocol(protocol);
 }
 
 const intOr = (value: string | number | undefined | null, fallback: number): number =>
@@ -39,9 +42,14 @@ function decode(text: string): string {
 export function parseConnectTarget(url: string | Options.Connect | undefined): ConnectParams {
   if (url !== undefined && typeof url === 'object') return fromObject(url);
   const text = url ?? 'amqp://localhost';
-  const parts = URL.canParse(text) ? new URL(text) : undefined;
-  const protocol = checkProtocol(parts?.protocol ?? '');
-  if (parts === undefined) throw new Error(`Expected amqp: or amqps: as the protocol; got ${text}`);
+  let parts: URL | undefined;
+  try {
+    parts = new URL(text);
+  } catch {
+    parts = undefined;
+  }
+  if (parts === undefined) return badProtocol(''); // amqplib's text for a URL that does not parse
+  const protocol = checkProtocol(parts.protocol);
   const query = parts.searchParams;
   const credentialsGiven = parts.username !== '' || parts.password !== '';
   const path = parts.pathname;

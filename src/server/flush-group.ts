@@ -56,14 +56,24 @@ export class FlushGroup {
     this.#depth++;
     try {
       while (true) {
-        this.#broker.flushConfirms();
+        // A failing store or transport must not escape into the read that flushed (and
+        // from there into a socket's 'data' handler): report it and go on.
+        try {
+          this.#broker.flushConfirms();
+        } catch (error) {
+          report('flushing the store for confirms', error);
+        }
         const batch = this.#dirty;
         if (batch.length === 0) break;
         this.#dirty = this.#spare;
         for (let i = 0; i < batch.length; i++) {
           const session = batch[i]!;
           session.queuedForFlush = false;
-          session.flush();
+          try {
+            session.flush();
+          } catch (error) {
+            report('sending', error);
+          }
         }
         batch.length = 0;
         this.#spare = batch;
@@ -72,6 +82,10 @@ export class FlushGroup {
       this.#depth--;
     }
   }
+}
+
+function report(what: string, error: unknown): void {
+  console.error(`warren: error while ${what}:`, error);
 }
 
 const groups = new WeakMap<Broker, FlushGroup>();

@@ -8,18 +8,7 @@
 // Nothing escapes receive(): a bug closes this connection with 541, not the server.
 
 import { createActor, type Actor } from 'xstate';
-import {
-  FRAME_MIN_SIZE,
-  FrameParser,
-  FrameWriter,
-  ProtocolHeaderError,
-  decodeMethod,
-  type Frame,
-  type Method,
-  type MethodInput,
-  type ProtocolHeader,
-} from '../amqp/index.ts';
-import { payloadSnippet } from '../amqp/erlang-format.ts';
+import { FRAME_MIN_SIZE, FrameParser, FrameWriter, ProtocolHeaderError, type Frame, type Method, type MethodInput, type ProtocolHeader } from '../amqp/index.ts';
 import type { Broker } from '../broker/broker.ts';
 import type { Connection } from '../broker/connection.ts';
 import { AmqpError, connectionError } from '../broker/errors.ts';
@@ -32,6 +21,7 @@ import { flushGroupOf, type Flushable, type FlushGroup } from './flush-group.ts'
 import { emitFrame, emitProtocolHeader, emitSent } from './frame-events.ts';
 import { Heartbeat, type HeartbeatPeer } from './heartbeat.ts';
 import type { MemoryGuard } from './memory-guard.ts';
+import { contentUnexpected, decodeMethodFrame, negotiated, unexpectedFrame, unexpectedMethod, unknownFrame } from './protocol-errors.ts';
 import { LOCALES, MECHANISMS, TUNE, serverProperties, type ServerIdentity } from './server-properties.ts';
 import { ServerChannel, type ChannelWire } from './server-channel.ts';
 
@@ -57,7 +47,7 @@ export interface SessionOptions extends ServerIdentity {
   heartbeat?: number;
   /** Hang up on a client that has not finished the handshake in time; default 10 s. */
   handshakeTimeoutMs?: number;
-  /** Longest wait for close-ok after the server closed; default 30 s (RabbitMQ's). */
+  /** Longest wait for close-ok after the server closed; default as RabbitMQ: the heartbeat if under 30 s, else 30 s. */
   closeTimeoutMs?: number;
   /** Largest message body; default 128 MiB (max_message_size). */
   maxMessageSize?: number;
@@ -84,7 +74,7 @@ export class AmqpSession {
   readonly #users: Users;
   readonly #offer: { channelMax: number; frameMax: number; heartbeat: number };
   readonly #handshakeTimeoutMs: number;
-  readonly #closeTimeoutMs: number;
+  readonly #closeTimeoutMs: number | undefined;
   readonly #guard: MemoryGuard | undefined;
   readonly #log: ((line: string) => void) | undefined;
   readonly #identity: ServerIdentity;
@@ -124,7 +114,7 @@ export class AmqpSession {
       heartbeat: options.heartbeat ?? TUNE.heartbeat,
     };
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
+    this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#guard = options.memoryGuard;
     this.#log = options.log;
     this.#identity = options;
@@ -319,8 +309,7 @@ export class AmqpSession {
         return;
     }
     if (method.name === 'connection.close') return this.#clientClose();
-    const name = this.#blocked ? 'blocked' : this.#state;
-    throw connectionError('CHANNEL_ERROR', `unexpected method in connection state ${name}`);
+    throw unexpectedMethod(this.#blocked ? 'blocked' : this.#state);
   }
 
   #channelFrame(frame: Frame): void {
@@ -549,7 +538,10 @@ export class AmqpSession {
     this.#state = 'closing';
     this.#stopHeartbeat();
     this.#clearTimer();
-    this.#timer = this.broker.clock.setTimer(this.#closeTimedOut, this.#closeTimeoutMs);
+    // rabbit_reader: the negotiated heartbeat when shorter, else 30 s.
+    const heartbeat = this.#heartbeatSeconds;
+    const wait = this.#closeTimeoutMs ?? (heartbeat > 0 && heartbeat < 30 ? heartbeat * 1000 : 30_000);
+    this.#timer = this.broker.clock.setTimer(this.#closeTimedOut, wait);
   }
 
   readonly #closeTimedOut = (): void => {
@@ -664,38 +656,5 @@ export class AmqpSession {
     if (this.#deliveriesPaused || this.#state === 'closed') return;
     this.#deliveriesPaused = true;
     for (const ch of this.#channels) if (ch?.core?.open) ch.core.flowActive = false;
-  }
-}
-
-// ---- RabbitMQ's frame-level errors ----
-
-function decodeMethodFrame(frame: Frame): Method {
-  // rabbit_command_assembler:analyze_frame refuses a method frame too short for its ids.
-  if (frame.payload.length < 4) throw unknownFrame(frame);
-  return decodeMethod(frame.payload);
-}
-
-const unknownFrame = (frame: Frame): AmqpError =>
-  connectionError('FRAME_ERROR', `type ${frame.type}, ${payloadSnippet(frame.payload)}: unknown_frame`);
-
-const unexpectedFrame = (frame: Frame): AmqpError =>
-  connectionError('UNEXPECTED_FRAME', `type ${frame.type}, ${payloadSnippet(frame.payload)}`);
-
-/** The assembler's texts for a frame of the wrong kind; during content they name basic.publish. */
-function contentUnexpected(expecting: 'method' | 'header' | 'body'): AmqpError {
-  if (expecting === 'method') return connectionError('UNEXPECTED_FRAME', 'expected method frame, got non method frame instead');
-  const detail = expecting === 'header'
-    ? 'expected content header for class 60, got non content header frame instead'
-    : 'expected content body, got non content body frame instead';
-  return new AmqpError('UNEXPECTED_FRAME', detail, 'connection', 60, 40);
-}
-
-/** rabbit_reader:validate_negotiated_integer_value; failures name connection.tune. */
-function negotiated(field: 'frame_max' | 'channel_max', min: number, server: number, client: number): void {
-  const fail = (detail: string) => new AmqpError('NOT_ALLOWED', detail, 'connection', 10, 30);
-  if (client !== 0 && client < min) throw fail(`negotiated ${field} = ${client} is lower than the minimum allowed value (${min})`);
-  if (server !== 0 && (client === 0 || client > server)) {
-    const noLimit = field === 'channel_max' && client === 0 ? ' (no limit)' : '';
-    throw fail(`negotiated ${field} = ${client}${noLimit} is higher than the maximum allowed value (${server})`);
   }
 }

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS messages (
   headers BLOB,
   body BLOB NOT NULL,
   delivery_count INTEGER NOT NULL,
+  redelivered INTEGER NOT NULL DEFAULT 0,
   UNIQUE (queue, id)
 );
 `;
@@ -147,11 +148,11 @@ export class SqliteStore implements Store {
       ),
       // A message put again keeps its place (its seq): only its fields change.
       putMessage: db.prepare(
-        `INSERT INTO messages (queue, id, exchange, routing_key, properties, headers, body, delivery_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (queue, id, exchange, routing_key, properties, headers, body, delivery_count, redelivered)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (queue, id) DO UPDATE SET exchange = excluded.exchange, routing_key = excluded.routing_key,
            properties = excluded.properties, headers = excluded.headers, body = excluded.body,
-           delivery_count = excluded.delivery_count`,
+           delivery_count = excluded.delivery_count, redelivered = excluded.redelivered`,
       ),
       deleteMessage: db.prepare('DELETE FROM messages WHERE queue = ? AND id = ?'),
     };
@@ -171,13 +172,13 @@ export class SqliteStore implements Store {
         routingKey: r.routing_key, arguments: decodeTable(r.arguments),
       }));
     const messages: StoredMessage[] = [];
-    const rows = db.prepare('SELECT queue, id, exchange, routing_key, properties, headers, body, delivery_count FROM messages ORDER BY seq');
+    const rows = db.prepare('SELECT queue, id, exchange, routing_key, properties, headers, body, delivery_count, redelivered FROM messages ORDER BY seq');
     rows.setReturnArrays(true); // a third faster than objects, for what may be millions of rows
     for (const row of rows.iterate()) {
-      const [queue, id, exchange, routingKey, props, headers, body, deliveryCount] = row as unknown as MessageRow;
+      const [queue, id, exchange, routingKey, props, headers, body, deliveryCount, redelivered] = row as unknown as MessageRow;
       const properties = decodeProperties(props);
       if (headers !== null) properties.headers = decodeTable(headers);
-      messages.push({ queue, id, exchange, routingKey, properties, body, deliveryCount });
+      messages.push({ queue, id, exchange, routingKey, properties, body, deliveryCount, redelivered: redelivered !== 0 });
     }
     return { exchanges, queues, bindings, messages };
   }
@@ -213,7 +214,7 @@ export class SqliteStore implements Store {
   putMessage(queue: string, m: QueuedMessage): void {
     const st = this.write();
     const [properties, headers] = this.encodeProperties(m.id, m.properties);
-    st.putMessage.run(queue, m.id, m.exchange, m.routingKey, properties, headers, m.body, m.deliveryCount);
+    st.putMessage.run(queue, m.id, m.exchange, m.routingKey, properties, headers, m.body, m.deliveryCount, m.redelivered ? 1 : 0);
   }
 
   deleteMessage(queue: string, m: QueuedMessage): void {
@@ -267,5 +268,5 @@ export class SqliteStore implements Store {
 interface ExchangeRow { name: string; type: string; auto_delete: number; internal: number; arguments: Uint8Array }
 interface QueueRow { name: string; auto_delete: number; arguments: Uint8Array }
 interface BindingRow { source: string; destination_kind: string; destination: string; routing_key: string; arguments: Uint8Array }
-/** queue, id, exchange, routing_key, properties, headers, body, delivery_count */
-type MessageRow = [string, number, string, string, Uint8Array, Uint8Array | null, Uint8Array, number];
+/** queue, id, exchange, routing_key, properties, headers, body, delivery_count, redelivered */
+type MessageRow = [string, number, string, string, Uint8Array, Uint8Array | null, Uint8Array, number, number];

@@ -153,17 +153,20 @@ async function startWarrenTarget(options: TargetOptions): Promise<Target> {
   };
 
   const shutdown = async (): Promise<void> => {
-    // As RabbitMQ on shutdown: clients get connection.close 320 CONNECTION_FORCED, then
-    // the listener goes away.
+    // As RabbitMQ on shutdown: the listener goes away, clients get connection.close 320
+    // CONNECTION_FORCED; then the broker stops and the store is flushed and closed.
     const b = broker;
     const s = server;
     const st = store;
     broker = undefined;
     server = undefined;
     store = undefined;
-    b?.stop();
-    if (s) await withTimeout(Promise.resolve(s.close()), 5_000, 'Warren server close()');
-    st?.close();
+    try {
+      if (s) await withTimeout(Promise.resolve(s.close()), 10_000, 'Warren server close()');
+    } finally {
+      b?.stop();
+      st?.close();
+    }
   };
 
   await boot();

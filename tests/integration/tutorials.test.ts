@@ -65,7 +65,7 @@ describe('1 "Hello World!"', () => {
   }, T);
 });
 
-describe('2 Work queues (manual ack, prefetch 1)', () => {
+describe('2 Work queues (round-robin, then manual ack + prefetch 1)', () => {
   itPika('pika: without prefetch, two worker.py get the tasks round-robin (1,3,5 / 2,4,6)', async () => {
     const { port } = target();
     const q = unique('task_queue');

@@ -45,7 +45,7 @@ export class PikaProcess {
     this.args = args;
     this.child = spawn(PYTHON, [PIKA_DIR + script, ...args], {
       cwd: PIKA_DIR,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', PIKA_TIME_LIMIT: '30' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PIKA_TIME_LIMIT: '30' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffered = '';

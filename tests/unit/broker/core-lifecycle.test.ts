@@ -179,3 +179,18 @@ describe('broker restart', () => {
     expect(new Set(seqs).size).toBe(seqs.length);
   });
 });
+
+describe('a restart and what a consumer had been handed', () => {
+  it('brings back an unacked persistent message redelivered, and an untouched one not', () => {
+    const { broker, ch } = setup();
+    ch.queueDeclare('jobs', { durable: true });
+    publishAll(ch, 'jobs', ['handed', 'waiting'], { deliveryMode: 2 });
+    expect(ch.basicGet('jobs', false)!.redelivered).toBe(false);
+    const after = broker.restart();
+    const again = after.connect().openChannel(1);
+    const first = again.basicGet('jobs', true)!;
+    const second = again.basicGet('jobs', true)!;
+    expect([new TextDecoder().decode(first.message.body), first.redelivered]).toEqual(['handed', true]);
+    expect([new TextDecoder().decode(second.message.body), second.redelivered]).toEqual(['waiting', false]);
+  });
+});

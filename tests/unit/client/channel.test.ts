@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Typed } from '../../../src/broker/types.ts';
 import { IllegalOperationError } from '../../../src/client/errors.ts';
 import type { ConsumeMessage } from '../../../src/client/types.ts';
 import { connectFake, settle } from './fake-server.ts';
@@ -76,7 +77,10 @@ describe('channel RPCs', () => {
     const queued = ch.assertQueue('later');
     await server.waitFor((r) => r.method.name === 'queue.declare');
     server.send(ch.ch, notFound(50, 10));
-    const err = await check.catch((e: unknown) => e as Error & { code: number; classId: number; methodId: number });
+    const err = await check.then(
+      () => expect.unreachable('checkQueue should fail'),
+      (e: unknown) => e as Error & { code: number; classId: number; methodId: number },
+    );
     expect(err.message).toBe(`Operation failed: QueueDeclare; 404 (NOT-FOUND) with message "NOT_FOUND - no queue 'nope' in vhost '/'"`);
     expect([err.code, err.classId, err.methodId]).toEqual([404, 50, 10]);
     await expect(queued).rejects.toThrow('Channel ended, no reply will be forthcoming');
@@ -193,6 +197,29 @@ describe('publishing', () => {
     expect(published.method.args).toMatchObject({ exchange: '', routingKey: 'tasks' });
     expect(new TextDecoder().decode(published.body)).toBe('hello');
     expect(published.properties).toEqual({ headers: {} });
+    await model.close();
+  });
+
+  it('reads and writes amqplib\'s typed-value trapdoors in headers', async () => {
+    const { model, server } = await connectFake();
+    const ch = await model.createChannel();
+    ch.publish('x', 'k', 'b', {
+      headers: { t: { '!': 'timestamp', value: 1700000000 }, d: { '!': 'decimal', value: { places: 2, digits: 314 } }, n: { '!': 'long', value: 5 }, nested: [{ '!': 'byte', value: 1 }] },
+    });
+    const sent = await server.waitFor((r) => r.method.name === 'basic.publish');
+    expect(sent.properties!.headers).toEqual({ t: new Date(1700000000_000), d: new Typed('decimal', { scale: 2, value: 314 }), n: 5, nested: [1] });
+    server.answer('basic.consume', () => ({ name: 'basic.consume-ok', args: { consumerTag: 't' } }));
+    const got = new Promise<ConsumeMessage | null>((resolve) => void ch.consume('q', resolve));
+    await server.waitFor((r) => r.method.name === 'basic.consume');
+    await settle();
+    server.sendWithContent(ch.ch, { name: 'basic.deliver', args: { consumerTag: 't', deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'q' } }, 'x', {
+      headers: { 'x-death': [{ count: 1, time: new Date(1700000000_000), reason: 'rejected' }], d: new Typed('decimal', { scale: 1, value: 5 }) },
+    });
+    const msg = await got;
+    expect(msg!.properties.headers).toEqual({
+      'x-death': [{ count: 1, time: { '!': 'timestamp', value: 1700000000 }, reason: 'rejected' }],
+      d: { '!': 'decimal', value: { places: 1, digits: 5 } },
+    });
     await model.close();
   });
 

@@ -177,6 +177,18 @@ describe('connection close and events', () => {
     expect(events).toEqual(['error Unexpected close', 'close Unexpected close']);
   });
 
+  it('close() completes if the server hangs up instead of answering close-ok', async () => {
+    const { model, server } = await connectFake('amqp://localhost', { closeOk: false });
+    server.on((r) => {
+      if (r.method.name === 'connection.close') server.transport.close();
+    });
+    const events: string[] = [];
+    model.on('error', (e) => events.push(`error ${e.message}`));
+    model.on('close', (e) => events.push(`close ${String(e)}`));
+    await model.close();
+    expect(events).toEqual(['close undefined']);
+  });
+
   it('a malformed frame from the server is fatal', async () => {
     const { model, server } = await connectFake();
     const errors: string[] = [];

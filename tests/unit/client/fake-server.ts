@@ -25,6 +25,8 @@ export interface FakeServerOptions {
   tune?: { channelMax?: number; frameMax?: number; heartbeat?: number };
   /** Answer channel.open with open-ok (default true). */
   autoOpen?: boolean;
+  /** Answer connection.close with close-ok (default true). */
+  closeOk?: boolean;
 }
 
 type Handler = (r: Received, server: FakeServer) => void;
@@ -56,7 +58,7 @@ export class FakeServer {
           this.send(0, { name: 'connection.tune', args: { channelMax: 2047, frameMax: 131072, heartbeat: 60, ...options.tune } });
         } else if (r.method.name === 'connection.open') {
           this.send(0, { name: 'connection.open-ok' });
-        } else if (r.method.name === 'connection.close') {
+        } else if (r.method.name === 'connection.close' && options.closeOk !== false) {
           this.send(0, { name: 'connection.close-ok' });
         }
       });

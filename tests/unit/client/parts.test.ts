@@ -75,7 +75,7 @@ describe('URL parsing (as amqplib)', () => {
 });
 
 describe('argument marshalling matches amqplib', () => {
-  const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+  const pick = (o: object, keys: string[]) => Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
 
   it('assertQueue', () => {
     const cases: [string | undefined, Record<string, unknown> | undefined][] = [

@@ -25,15 +25,12 @@ function random(seed: number): () => number {
 
 const QUEUES = ['q1', 'q2', '', 'amq.x', 'fuzz'];
 
-/** Valid frames a client might send after the handshake, each as its own bytes. */
-function validFrames(rand: () => number): Uint8Array[] {
+/** Valid units a client might send after the handshake: a method, or a publish's frames, each frame as its own bytes. */
+function validUnits(rand: () => number): Uint8Array[][] {
   const w = new FrameWriter();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const ch = () => (rand() < 0.8 ? 1 : Math.floor(rand() * 4));
+  const ch = () => (rand() < 0.97 ? 1 : Math.floor(rand() * 4));
   const methods: (() => MethodInput)[] = [
-    () => ({ name: 'channel.open' }),
-    () => ({ name: 'channel.close', args: { replyCode: 200, replyText: '', classId: 0, methodId: 0 } }),
-    () => ({ name: 'channel.close-ok' }),
     () => ({ name: 'queue.declare', args: { queue: pick(QUEUES), exclusive: rand() < 0.2, autoDelete: rand() < 0.2, durable: rand() < 0.2, arguments: rand() < 0.3 ? { 'x-max-length': 3, 'x-message-ttl': 10 } : {} } }),
     () => ({ name: 'queue.bind', args: { queue: pick(QUEUES), exchange: pick(['amq.topic', 'amq.fanout', 'x1', '']), routingKey: pick(['a.*', '#', 'k']) } }),
     () => ({ name: 'queue.purge', args: { queue: pick(QUEUES) } }),
@@ -55,12 +52,14 @@ function validFrames(rand: () => number): Uint8Array[] {
     () => ({ name: 'tx.rollback' }),
     () => ({ name: 'channel.flow', args: { active: rand() < 0.8 } }),
   ];
-  const out: Uint8Array[] = [];
+  const out: Uint8Array[][] = [];
   for (let i = 0; i < 40; i++) {
     const c = ch();
+    const unit: Uint8Array[] = [];
+    out.push(unit);
     if (rand() < 0.35) {
       w.writeMethod(c, { name: 'basic.publish', args: { exchange: pick(['', 'amq.topic', 'x1', 'amq.fanout']), routingKey: pick(QUEUES.concat(['a.b'])), mandatory: rand() < 0.3 } });
-      out.push(w.take());
+      unit.push(w.take());
       const body = new Uint8Array(Math.floor(rand() * 40));
       const props = rand() < 0.5 ? {} : { deliveryMode: 2, priority: 3, expiration: pick(['0', '100', 'x']), headers: { CC: ['q1'], n: 1 } };
       w.writeContent(c, 60, props, body, rand() < 0.5 ? 8192 : 16);
@@ -69,12 +68,18 @@ function validFrames(rand: () => number): Uint8Array[] {
       let at = 0;
       while (at < content.length) {
         const size = new DataView(content.buffer, content.byteOffset + at + 3, 4).getUint32(0);
-        out.push(content.slice(at, at + size + 8));
+        unit.push(content.slice(at, at + size + 8));
         at += size + 8;
       }
+    } else if (rand() < 0.03) {
+      // close and reopen, so the channel is usable again
+      w.writeMethod(c, { name: 'channel.close', args: { replyCode: 200, replyText: '', classId: 0, methodId: 0 } });
+      unit.push(w.take());
+      w.writeMethod(c, { name: 'channel.open' });
+      unit.push(w.take());
     } else {
       w.writeMethod(c, pick(methods)());
-      out.push(w.take());
+      unit.push(w.take());
     }
   }
   return out;
@@ -99,7 +104,7 @@ function mutate(frame: Uint8Array, rand: () => number): Uint8Array {
       f[2] = Math.floor(rand() * 256);
       return f;
     case 5: // lie about the size
-      new DataView(f.buffer).setUint32(3, Math.floor(rand() * 2 ** 32));
+      if (f.length >= 7) new DataView(f.buffer).setUint32(3, Math.floor(rand() * 2 ** 32));
       return f;
     case 6: // random bytes
       return Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256));
@@ -139,14 +144,9 @@ describe('fuzzing sessions', () => {
       sessions++;
       client.handshake({ frameMax: rand() < 0.5 ? 131072 : 8192 });
       client.openChannel(1);
-      const corpus = validFrames(rand);
-      let next = 0;
-      for (let i = 0; i < 400 && client.session.state === 'running' && fed < FRAMES; i++) {
-        // Mostly in order (a publish is method, header, body), sometimes anywhere.
-        next = rand() < 0.05 ? Math.floor(rand() * corpus.length) : (next + 1) % corpus.length;
-        let bytes = corpus[next]!;
-        if (rand() < 0.3) bytes = mutate(bytes, rand);
-        // Sometimes several frames in one chunk, sometimes one frame in pieces.
+      const units = validUnits(rand);
+      const feed = (bytes: Uint8Array) => {
+        // Sometimes one frame in two pieces.
         if (rand() < 0.2 && bytes.length > 2) {
           const cut = 1 + Math.floor(rand() * (bytes.length - 1));
           expect(() => client.raw(bytes.subarray(0, cut))).not.toThrow();
@@ -155,6 +155,12 @@ describe('fuzzing sessions', () => {
         fed++;
         client.take();
         if (fed % 5000 === 0) checkHealthy(fed);
+      };
+      for (let i = 0; i < 100 && client.session.state === 'running' && fed < FRAMES; i++) {
+        const unit = units[Math.floor(rand() * units.length)]!;
+        for (const frame of unit) feed(rand() < 0.05 ? mutate(frame, rand) : frame);
+        // Sometimes a whole unit of random bytes.
+        if (rand() < 0.01) feed(Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)));
       }
       if (client.session.state === 'closing' && rand() < 0.5) client.send(0, { name: 'connection.close-ok' });
       if (rand() < 0.5) client.session.transportClosed();
