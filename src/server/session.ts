@@ -339,7 +339,10 @@ export class AmqpSession {
 
   #newChannelFrame(frame: Frame): void {
     if (this.#channelCount >= this.#channelMax) {
-      throw connectionError('NOT_ALLOWED', `number of channels opened (${this.#channelCount}) has reached the negotiated channel_max (${this.#channelMax})`);
+      // rabbit_reader:create_channel refuses before looking at the frame: no method named.
+      const error = connectionError('NOT_ALLOWED', `number of channels opened (${this.#channelCount}) has reached the negotiated channel_max (${this.#channelMax})`);
+      this.#fail(error, 0, 0, 0);
+      return;
     }
     if (frame.type !== 1) throw contentUnexpected('method');
     const method = decodeMethodFrame(frame);

@@ -91,4 +91,24 @@ describe('the TCP server', () => {
     await ch.assertQueue('still-fine');
     await survivor.close();
   });
+
+  it('blocks a publisher when memory runs high and unblocks it when it drops (connection.blocked)', async () => {
+    running = await startServer({ broker: new Broker(), host: '127.0.0.1', port: 0, memory: { highWatermark: 10_000, intervalMs: 0 } });
+    const publisher = await amqp.connect(running.url);
+    const blocked = new Promise<string>((resolve) => publisher.once('blocked', resolve));
+    const unblocked = new Promise<void>((resolve) => publisher.once('unblocked', () => resolve()));
+    const pch = await publisher.createChannel();
+    await pch.assertQueue('big');
+    pch.sendToQueue('big', Buffer.alloc(20_000));
+    await pch.checkQueue('big'); // the alarm goes off after the read that carried the message
+    pch.sendToQueue('big', Buffer.alloc(10)); // published during the alarm: blocks
+    expect(await blocked).toBe('low on memory');
+
+    const other = await amqp.connect(running.url);
+    const och = await other.createChannel();
+    await och.purgeQueue('big');
+    await unblocked;
+    await other.close();
+    await publisher.close();
+  });
 });
