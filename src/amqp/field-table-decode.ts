@@ -4,7 +4,10 @@ import { Typed, type FieldTable, type FieldValue } from '../broker/types.ts';
 import type { ByteReader } from './byte-reader.ts';
 import { MAX_DATE_SECONDS, MAX_TABLE_DEPTH, T } from './field-tags.ts';
 
-export function readTable(r: ByteReader, depth = 0): FieldTable {
+/** Reads one value after its tag; a caller may supply its own (the store keeps wire types). */
+export type ValueReader = (r: ByteReader, depth: number) => FieldValue;
+
+export function readTable(r: ByteReader, depth = 0, readValue: ValueReader = readPlainValue): FieldTable {
   const n = r.u32();
   const end = r.pos + n;
   if (end > r.end) r.fail(`field table of ${n} bytes overruns its container`);
@@ -23,7 +26,7 @@ export function readTable(r: ByteReader, depth = 0): FieldTable {
   return table;
 }
 
-function readArray(r: ByteReader, depth: number): FieldValue[] {
+export function readArray(r: ByteReader, depth: number, readValue: ValueReader = readPlainValue): FieldValue[] {
   const n = r.u32();
   const end = r.pos + n;
   if (end > r.end) r.fail(`field array of ${n} bytes overruns its container`);
@@ -36,7 +39,7 @@ function readArray(r: ByteReader, depth: number): FieldValue[] {
   return values;
 }
 
-function readValue(r: ByteReader, depth: number): FieldValue {
+function readPlainValue(r: ByteReader, depth: number): FieldValue {
   const tag = r.u8();
   switch (tag) {
     case T.longstr: return r.longStr();

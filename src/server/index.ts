@@ -2,7 +2,7 @@
 // points live beside this file and are imported directly: tcp.ts (startServer) and
 // cli.ts (npm run broker), so a browser bundle never pulls in node:net.
 
-export { AmqpSession, type SessionOptions, type SessionTransport } from './session.ts';
+export { AmqpSession, type SessionOptions, type SessionState, type SessionTransport } from './session.ts';
 export { serveMessagePort, PORT_CLOSED, type PortLike, type PortSessionOptions } from './message-port.ts';
 export { MemoryGuard, queuedBytes, type MemoryGuardOptions } from './memory-guard.ts';
 export { closeFor, type Close } from './close.ts';

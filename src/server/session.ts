@@ -57,10 +57,12 @@ export interface SessionOptions extends ServerIdentity {
   log?: (line: string) => void;
 }
 
-/** RabbitMQ's name for each state in "unexpected method in connection state X". */
-type State = 'header' | 'starting' | 'tuning' | 'opening' | 'running' | 'closing' | 'closed';
-
-const NO_CHANNEL: undefined = undefined;
+/**
+ * Where the session is: waiting for the protocol header, in the handshake (RabbitMQ's
+ * names, as in "unexpected method in connection state tuning"), open, closing (a close
+ * was sent or answered; only the close handshake is read) or closed.
+ */
+export type SessionState = 'header' | 'starting' | 'tuning' | 'opening' | 'running' | 'closing' | 'closed';
 
 export class AmqpSession {
   readonly broker: Broker;
@@ -69,7 +71,7 @@ export class AmqpSession {
   /** The core's connection, once connection.open succeeded. */
   connection: Connection | null = null;
 
-  #state: State = 'header';
+  #state: SessionState = 'header';
   readonly #transport: SessionTransport;
   readonly #users: Users;
   readonly #offer: { channelMax: number; frameMax: number; heartbeat: number };
@@ -91,8 +93,11 @@ export class AmqpSession {
   #channelCount = 0;
   #channelMax: number = TUNE.channelMax;
   #user = '';
-  #mechanism = 'PLAIN';
+  /** client-properties connection_name, shown in the visualiser. */
+  #clientName: string | undefined;
+  /** The client's capabilities table: it gets connection.blocked and basic.cancel only if it asked. */
   #capabilities: FieldTable = {};
+  #heartbeatSeconds = 0;
 
   #processing = false;
   /** Blocked by the memory alarm: frames stay unread in the parser. */
@@ -152,14 +157,13 @@ export class AmqpSession {
     this.#timer = broker.clock.setTimer(this.#handshakeTimedOut, this.#handshakeTimeoutMs);
   }
 
-  #heartbeatSeconds = 0;
-
+  /** The peer's address, as the transport gave it. */
   get peer(): string {
     return this.#transport.peer.address;
   }
 
   /** 'running' once connection.open succeeded; 'closed' when the session is over. */
-  get state(): State {
+  get state(): SessionState {
     return this.#state;
   }
 
@@ -376,7 +380,7 @@ export class AmqpSession {
 
   #forgetChannel(ch: ServerChannel): void {
     if (this.#channels[ch.id] !== ch) return;
-    this.#channels[ch.id] = NO_CHANNEL;
+    this.#channels[ch.id] = undefined;
     this.#channelCount--;
   }
 
@@ -407,7 +411,6 @@ export class AmqpSession {
       this.#capabilities = capabilities as FieldTable;
     }
     this.#wire.cancelNotify = this.#capabilities['consumer_cancel_notify'] === true;
-    this.#mechanism = mechanism;
     const name = clientProperties['connection_name'];
     this.#clientName = typeof name === 'string' ? name : undefined;
     const result = login(mechanism, response, this.#transport.peer, this.#users);
@@ -426,8 +429,6 @@ export class AmqpSession {
     this.#send(0, { name: 'connection.tune', args: this.#offer });
     this.#state = 'tuning';
   }
-
-  #clientName: string | undefined;
 
   #tuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
     negotiated('frame_max', FRAME_MIN_SIZE, this.#offer.frameMax, frameMax);

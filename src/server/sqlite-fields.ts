@@ -13,7 +13,8 @@
 
 import { encodeFieldTable } from '../amqp/index.ts';
 import { ByteReader } from '../amqp/byte-reader.ts';
-import { MAX_DATE_SECONDS, MAX_TABLE_DEPTH, T } from '../amqp/field-tags.ts';
+import { readArray as readArrayWith, readTable as readTableWith } from '../amqp/field-table-decode.ts';
+import { MAX_DATE_SECONDS, T } from '../amqp/field-tags.ts';
 import { Typed, type FieldTable, type FieldValue } from '../broker/types.ts';
 
 const TWO_31 = 2 ** 31;
@@ -59,39 +60,11 @@ function sortedValue(v: FieldValue): FieldValue {
   return sortedTable(v);
 }
 
-function readTable(r: ByteReader, depth: number): FieldTable {
-  const n = r.u32();
-  const end = r.pos + n;
-  if (end > r.end) r.fail(`field table of ${n} bytes overruns its container`);
-  if (depth > MAX_TABLE_DEPTH) r.fail(`field tables nested deeper than ${MAX_TABLE_DEPTH}`);
-  const outer = r.end;
-  r.end = end;
-  const table: FieldTable = {};
-  while (r.pos < end) {
-    const key = r.shortStr();
-    const value = readValue(r, depth);
-    if (key === '__proto__') Object.defineProperty(table, key, { value, enumerable: true, writable: true, configurable: true });
-    else table[key] = value;
-  }
-  r.end = outer;
-  return table;
-}
-
-function readArray(r: ByteReader, depth: number): FieldValue[] {
-  const n = r.u32();
-  const end = r.pos + n;
-  if (end > r.end) r.fail(`field array of ${n} bytes overruns its container`);
-  if (depth > MAX_TABLE_DEPTH) r.fail(`field arrays nested deeper than ${MAX_TABLE_DEPTH}`);
-  const outer = r.end;
-  r.end = end;
-  const values: FieldValue[] = [];
-  while (r.pos < end) values.push(readValue(r, depth));
-  r.end = outer;
-  return values;
-}
-
 /** Whether the codec writes this number as a double (it writes integers as I or l). */
 const plainDouble = (v: number): boolean => !(Number.isInteger(v) && !Object.is(v, -0) && v >= -TWO_63 && v < TWO_63);
+
+const readTable = (r: ByteReader, depth: number): FieldTable => readTableWith(r, depth, readValue);
+const readArray = (r: ByteReader, depth: number): FieldValue[] => readArrayWith(r, depth, readValue);
 
 function readValue(r: ByteReader, depth: number): FieldValue {
   const tag = r.u8();
