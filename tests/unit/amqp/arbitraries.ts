@@ -42,7 +42,9 @@ export const fieldTable: fc.Arbitrary<FieldTable> = fc.dictionary(shortStr, fiel
 
 /** Tables amqplib encodes byte for byte as we do (it picks the smallest integer type). */
 export const simpleTable: fc.Arbitrary<FieldTable> = fc.dictionary(
-  fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
+  // No "__proto__" key: amqplib's decoder assigns it and replaces the table's prototype; ours
+  // keeps it as data (covered by our own round trips, not comparable with amqplib).
+  fc.string({ unit: 'grapheme-ascii', maxLength: 20 }).filter((key) => key !== '__proto__'),
   fc.oneof(fc.string({ maxLength: 40 }), fc.boolean(), fc.constant(null), fc.double({ noInteger: true, noNaN: true, min: -(2 ** 49), max: 2 ** 49 })), // amqplib sends doubles >= 2^50 as longs
   { maxKeys: 5, noNullPrototype: true },
 );
