@@ -250,13 +250,17 @@ export class ServerChannel implements ChannelSink {
     if (size === 0) this.#publishNow(new Uint8Array(0));
   }
 
-  /** A body frame: a body in one frame is used as is (a view of the read chunk), no copy. */
+  /**
+   * A body frame. A body in one frame that is most of its read chunk is used as is (a view,
+   * no copy); a small one is copied, because a message may sit in a queue for a long time
+   * and a view would keep the whole chunk (up to 128 KiB) alive with it.
+   */
   body(payload: Uint8Array): void {
     const n = payload.length;
     if (n > this.#bodySize - this.#received) throw contentError('FRAME_ERROR', 'content body frame exceeds remaining content size');
     if (n === 0) return;
     if (n === this.#bodySize) {
-      this.#publishNow(payload);
+      this.#publishNow(n * 2 < payload.buffer.byteLength ? payload.slice() : payload);
       return;
     }
     this.#fragments.push(payload);

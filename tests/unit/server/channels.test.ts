@@ -104,6 +104,23 @@ describe('channels', () => {
     expect(client.methods()).toEqual([{ name: 'basic.ack', args: { deliveryTag: 3, multiple: true } }]);
   });
 
+  it('does not let a small queued message keep its whole read chunk alive', () => {
+    const broker = new Broker();
+    const client = open(broker);
+    client.send(1, { name: 'queue.declare', args: { queue: 'q' } });
+    client.methods();
+    client.batch((w) => {
+      for (let i = 0; i < 50; i++) {
+        w.writeMethod(1, { name: 'basic.publish', args: { routingKey: 'q' } });
+        w.writeContent(1, 60, {}, new TextEncoder().encode(`message ${i}`), 131072);
+      }
+    });
+    const queued = [...broker.vhost.queues.get('q')!.ready];
+    expect(queued).toHaveLength(50);
+    for (const m of queued) expect(m.body.buffer.byteLength).toBe(m.body.length);
+    expect(text(queued[49]!.body)).toBe('message 49');
+  });
+
   it('returns an unroutable mandatory message with 312 NO_ROUTE and its content', () => {
     const client = open();
     client.publish(1, 'nowhere', 'lost', { exchange: 'amq.direct', mandatory: true });
