@@ -1,0 +1,90 @@
+// The page's one broker, shared by every playground on the page, in the main thread: the
+// broker is event-driven and each program's CPU-heavy part (its own code) runs in its
+// worker, so the page stays responsive. Programs reach it through an AmqpSession per
+// connection (serveMessagePort); Reset and Restart act on all of them.
+
+import { Broker } from '../broker/broker.ts';
+import { serveMessagePort, type PortLike } from '../server/message-port.ts';
+import type { AmqpSession } from '../server/session.ts';
+
+/** What the host needs from a running program to end it on Reset. */
+export interface Killable {
+  kill(): void;
+}
+
+export class BrokerHost {
+  #broker = new Broker();
+  #unsubscribe: () => void = () => undefined;
+  readonly #views = new Set<() => void>();
+  readonly #programs = new Set<Killable>();
+  #frame = 0;
+
+  constructor() {
+    this.#watch();
+  }
+
+  get broker(): Broker {
+    return this.#broker;
+  }
+
+  /** Serves one AMQP connection of a program on `port`. */
+  serve(port: MessagePort, peerName: string): AmqpSession {
+    // A DOM MessagePort is a PortLike; only its overloaded postMessage signature differs.
+    return serveMessagePort(this.#broker, port as unknown as PortLike, { peerName });
+  }
+
+  /** Calls `view` at most once per animation frame after the broker's state changed. */
+  onChange(view: () => void): () => void {
+    this.#views.add(view);
+    view();
+    return () => this.#views.delete(view);
+  }
+
+  track(program: Killable): () => void {
+    this.#programs.add(program);
+    return () => this.#programs.delete(program);
+  }
+
+  /**
+   * Restarts the broker as RabbitMQ restarts: connections are closed with 320
+   * CONNECTION_FORCED; durable exchanges, queues and bindings come back with the
+   * persistent messages of durable queues; everything else is gone.
+   */
+  restart(): void {
+    this.#broker = this.#broker.restart();
+    this.#changed();
+  }
+
+  /** A new, empty broker; every running program is killed first. */
+  reset(): void {
+    for (const program of [...this.#programs]) program.kill();
+    this.#unsubscribe();
+    this.#broker.stop('reset');
+    this.#broker = new Broker();
+    this.#watch();
+    this.#changed();
+  }
+
+  // Restart keeps the event stream (same numbering), so only a reset subscribes again.
+  #watch(): void {
+    this.#unsubscribe = this.#broker.events.subscribe((event) => {
+      if (event.type !== 'frame') this.#changed();
+    });
+  }
+
+  #changed(): void {
+    if (this.#frame !== 0) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      for (const view of this.#views) view();
+    });
+  }
+}
+
+let host: BrokerHost | undefined;
+
+/** The page's broker, created on first use. */
+export function pageBroker(): BrokerHost {
+  host ??= new BrokerHost();
+  return host;
+}
