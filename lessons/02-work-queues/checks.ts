@@ -61,7 +61,7 @@ export const checks: Check[] = [
   check('Waiting tasks survive a broker restart', ({ trace }) => {
     const points = restarts(trace);
     const last = points.at(-1);
-    if (last === undefined) return fail('The broker was not restarted yet. Stop the workers, queue a few tasks, press Restart, then start a worker.');
+    if (last === undefined) return fail('The broker was not restarted yet. Stop the workers, queue a few tasks, press Restart broker, then run a worker.');
     const acked = new Set<number>();
     const waiting = new Set<number>();
     for (const e of trace) {

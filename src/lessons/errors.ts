@@ -22,8 +22,7 @@ export class LessonError extends Error {
   readonly problems: readonly LessonProblem[];
 
   constructor(problems: readonly LessonProblem[]) {
-    const [first] = problems;
-    const heading = problems.length === 1 || first === undefined ? 'A lesson is malformed:' : `A lesson is malformed (${problems.length} problems):`;
+    const heading = problems.length > 1 ? `A lesson is malformed (${problems.length} problems):` : 'A lesson is malformed:';
     super(`${heading}\n${problems.map(formatProblem).join('\n')}`);
     this.name = 'LessonError';
     this.problems = problems;

@@ -77,7 +77,7 @@ export function lessonLoader(options: LessonLoaderOptions = {}): Loader {
       try {
         await sync();
       } catch (error) {
-        // Astro prints an AstroError as its message and hint, without our stack.
+        // Astro reports an AstroError as its message plus a hint: the build (or dev start) stops.
         if (error instanceof LessonError) throw new AstroError(error.message, HINT);
         throw error;
       }

@@ -68,7 +68,7 @@ test.describe('a lesson without JavaScript', () => {
     ]);
     await expect(page.getByRole('main')).toContainText('A message queue removes that coupling.');
     // The playground falls back to a listing of the starter programs.
-    const listing = page.locator('pre', { hasText: 'TODO: send `text` to the queue' });
+    const listing = page.locator('pre', { hasText: 'TODO: send `text` to the queue.' });
     await expect(listing).toBeVisible();
     const shown = (await listing.innerText()).trim();
     expect(shown).toBe(starterSend.trim());

@@ -45,8 +45,8 @@ export function compile(code: string, filename: string): string {
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     if (loc === undefined) throw error;
-    // Sucrase appends "(line:column)"; the position is reported separately.
-    const message = (error as Error).message.replace(/ \(\d+:\d+\)$/, '');
+    // Sucrase adds "Error transforming <file>: " and "(line:column)"; both are reported apart.
+    const message = (error as Error).message.replace(/^Error transforming [^:]*: /, '').replace(/ \(\d+:\d+\)$/, '');
     throw new SourceSyntaxError(message, loc.line, loc.column);
   }
   return `${body}\n//# sourceURL=${scriptUrl(filename)}`;

@@ -1,28 +1,39 @@
-// console.log's formatting, close to Node's util.format and util.inspect for what learner
-// programs print: strings, numbers, plain objects, arrays, Buffers, Maps, Sets, errors
-// (with their code, classId, ... as amqplib errors carry them) and messages. Objects
-// nest two levels deep, then print as [Object]; a line longer than 72 characters breaks
-// one entry per line, as Node does.
+// console.log's formatting: Node's util.format and util.inspect (lib/internal/util/
+// inspect.js) for what learner programs print: primitives, plain objects and class
+// instances, arrays (grouped in columns when long), typed arrays, Buffers, Maps, Sets,
+// dates, functions, and errors with their own fields (code, classId, ... as amqplib
+// errors carry them). Layout rules are Node's: depth 2, breakLength 80, compact 3 (the
+// three innermost levels may share a line). Not covered: getters' values, Proxies,
+// showHidden (%o prints as %O).
 
 export interface InspectOptions {
   /** The error's stack as it should print (the runner maps it to the learner's lines). */
   stackOf?: (error: Error) => string;
 }
 
-const MAX_DEPTH = 2;
-const MAX_ITEMS = 100;
+const DEPTH = 2;
+const BREAK_LENGTH = 80;
+const COMPACT = 3;
+const MAX_ARRAY_LENGTH = 100;
 const MAX_BUFFER_BYTES = 50;
-const BREAK_LENGTH = 72;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+interface Context {
+  seen: object[];
+  indentationLvl: number;
+  currentDepth: number;
+  options: InspectOptions;
+}
+
 function quote(text: string): string {
-  const q = !text.includes("'") ? "'" : !text.includes('"') ? '"' : !text.includes('`') ? '`' : "'";
-  const escaped = text
-    .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '\\n')
-    .replace(/\t/g, '\\t')
-    .replace(/\r/g, '\\r')
-    .replaceAll(q, `\\${q}`);
+  let q = "'";
+  if (text.includes("'")) {
+    if (!text.includes('"')) q = '"';
+    else if (!text.includes('`') && !text.includes('${')) q = '`';
+  }
+  const escapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
+  let escaped = text.replace(/[\\\n\t\r\b\f\v]/g, (c) => escapes[c]!);
+  if (q === "'") escaped = escaped.replaceAll("'", "\\'");
   return `${q}${escaped}${q}`;
 }
 
@@ -31,10 +42,11 @@ function key(k: string | symbol): string {
   return IDENTIFIER.test(k) ? k : quote(k);
 }
 
-function functionText(fn: Function): string {
+function functionBase(fn: Function): string {
   const source = Function.prototype.toString.call(fn);
-  if (source.startsWith('class')) return `[class ${fn.name || '(anonymous)'}]`;
-  const kind = fn.constructor?.name === 'AsyncFunction' ? 'AsyncFunction' : fn.constructor?.name === 'GeneratorFunction' ? 'GeneratorFunction' : 'Function';
+  if (source.startsWith('class') && /^class\b/.test(source)) return `[class ${fn.name || '(anonymous)'}]`;
+  const type = fn.constructor?.name ?? 'Function';
+  const kind = ['AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction'].includes(type) ? type : 'Function';
   return `[${kind}${fn.name ? `: ${fn.name}` : ' (anonymous)'}]`;
 }
 
@@ -50,35 +62,7 @@ function isBuffer(value: object): value is Uint8Array {
   return B !== undefined && B.isBuffer(value);
 }
 
-/** Joins entries on one line when short enough, else one per line, indented. */
-function group(prefix: string, open: string, close: string, entries: string[], indent: string): string {
-  if (entries.length === 0) return `${prefix}${open}${close}`;
-  const oneLine = `${prefix}${open} ${entries.join(', ')} ${close}`;
-  if (oneLine.length + indent.length <= BREAK_LENGTH && !entries.some((e) => e.includes('\n'))) return oneLine;
-  const inner = `${indent}  `;
-  return `${prefix}${open}\n${entries.map((e) => `${inner}${e}`).join(',\n')}\n${indent}${close}`;
-}
-
-function ownEntries(value: object, seen: Set<object>, depth: number, indent: string, options: InspectOptions, skip?: (k: string) => boolean): string[] {
-  const out: string[] = [];
-  for (const k of Reflect.ownKeys(value)) {
-    if (typeof k === 'string' && skip?.(k)) continue;
-    const descriptor = Object.getOwnPropertyDescriptor(value, k);
-    if (descriptor === undefined || !descriptor.enumerable) continue;
-    const shown = 'value' in descriptor ? inspectValue(descriptor.value, seen, depth + 1, `${indent}  `, options) : descriptor.set ? '[Getter/Setter]' : '[Getter]';
-    out.push(`${key(k)}: ${shown}`);
-  }
-  return out;
-}
-
-function inspectError(error: Error, seen: Set<object>, depth: number, indent: string, options: InspectOptions): string {
-  const stack = options.stackOf?.(error) ?? error.stack ?? `${error.name}: ${error.message}`;
-  const extra = ownEntries(error, seen, depth, indent, options, (k) => k === 'stack' || k === 'message');
-  const text = extra.length === 0 ? stack : `${stack} {\n${extra.map((e) => `  ${e}`).join(',\n')}\n}`;
-  return indent === '' ? text : text.split('\n').join(`\n${indent}`);
-}
-
-function inspectValue(value: unknown, seen: Set<object>, depth: number, indent: string, options: InspectOptions): string {
+function formatPrimitive(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
       return quote(value);
@@ -91,61 +75,213 @@ function inspectValue(value: unknown, seen: Set<object>, depth: number, indent: 
       return String(value);
     case 'symbol':
       return value.toString();
-    case 'function':
-      return functionText(value);
   }
-  if (value === null) return 'null';
+  return value === null ? 'null' : undefined;
+}
+
+function formatValue(ctx: Context, value: unknown, recurseTimes: number): string {
+  const primitive = formatPrimitive(value);
+  if (primitive !== undefined) return primitive;
   const object = value as object;
-  if (seen.has(object)) return '[Circular *1]';
-  if (object instanceof Error) {
-    seen.add(object);
-    try {
-      return inspectError(object, seen, depth, indent, options);
-    } finally {
-      seen.delete(object);
+  if (ctx.seen.includes(object)) return '[Circular *1]';
+  return formatRaw(ctx, object, recurseTimes);
+}
+
+/** Own enumerable properties as `key: value` entries (children formatted one level deeper). */
+function propertyEntries(ctx: Context, object: object, recurseTimes: number, skip: (k: string | symbol) => boolean): string[] {
+  const out: string[] = [];
+  for (const k of Reflect.ownKeys(object)) {
+    if (skip(k)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(object, k);
+    if (descriptor === undefined || !descriptor.enumerable) continue;
+    let shown: string;
+    if ('value' in descriptor) {
+      ctx.indentationLvl += 2;
+      shown = formatValue(ctx, descriptor.value, recurseTimes);
+      ctx.indentationLvl -= 2;
+    } else shown = descriptor.set ? '[Getter/Setter]' : '[Getter]';
+    out.push(`${key(k)}: ${shown}`);
+  }
+  return out;
+}
+
+function formatRaw(ctx: Context, value: object, recurseTimes: number): string {
+  const name = constructorName(value);
+  let braces: [string, string] = ['{', '}'];
+  let base = '';
+  let isArrayLike = false;
+  let entries: (c: Context, r: number) => string[] = () => [];
+  let skip: (k: string | symbol) => boolean = () => false;
+  const prefix = (fallback: string, size = '') => (name === null ? `[${fallback}${size}: null prototype] ` : name === fallback && size === '' ? '' : `${name || fallback}${size} `);
+
+  if (Array.isArray(value)) {
+    isArrayLike = true;
+    braces = [`${prefix('Array', name === 'Array' ? '' : `(${value.length})`)}[`, ']'];
+    skip = (k) => typeof k === 'string' && /^(0|[1-9]\d*)$/.test(k) && Number(k) < value.length;
+    entries = (c, r) => listEntries(c, value, r);
+  } else if (isBuffer(value)) {
+    const bytes = Array.from(value.subarray(0, MAX_BUFFER_BYTES), (b) => b.toString(16).padStart(2, '0'));
+    const more = value.length > MAX_BUFFER_BYTES ? ` ... ${value.length - MAX_BUFFER_BYTES} more byte${value.length - MAX_BUFFER_BYTES > 1 ? 's' : ''}` : '';
+    return `<${name || 'Buffer'}${bytes.length > 0 ? ' ' : ''}${bytes.join(' ')}${more}>`;
+  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    isArrayLike = true;
+    const typed = value as unknown as ArrayLike<number | bigint>;
+    braces = [`${name}(${typed.length}) [`, ']'];
+    skip = (k) => typeof k === 'string' && /^\d+$/.test(k);
+    entries = (c, r) => listEntries(c, typed, r);
+  } else if (value instanceof Map) {
+    braces = [`${prefix('Map', `(${value.size})`)}{`, '}'];
+    entries = (c, r) => {
+      const out: string[] = [];
+      c.indentationLvl += 2;
+      for (const [k, v] of value) out.push(`${formatValue(c, k, r)} => ${formatValue(c, v, r)}`);
+      c.indentationLvl -= 2;
+      return out;
+    };
+  } else if (value instanceof Set) {
+    braces = [`${prefix('Set', `(${value.size})`)}{`, '}'];
+    entries = (c, r) => {
+      const out: string[] = [];
+      c.indentationLvl += 2;
+      for (const v of value) out.push(formatValue(c, v, r));
+      c.indentationLvl -= 2;
+      return out;
+    };
+  } else if (typeof value === 'function') {
+    base = functionBase(value);
+    skip = (k) => k === 'prototype';
+  } else if (value instanceof Error) {
+    const stack = ctx.options.stackOf?.(value) ?? value.stack ?? `${value.name}: ${value.message}`;
+    base = ctx.indentationLvl === 0 ? stack : stack.split('\n').join(`\n${' '.repeat(ctx.indentationLvl)}`);
+    skip = (k) => k === 'stack' || k === 'message';
+  } else if (value instanceof Date) {
+    base = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  } else if (value instanceof RegExp) {
+    base = value.toString();
+  } else if (value instanceof Promise) {
+    braces = ['Promise {', '}'];
+    entries = () => ['<pending>'];
+  } else if (value instanceof WeakMap || value instanceof WeakSet) {
+    return `${name} { <items unknown> }`;
+  } else {
+    braces = [`${prefix('Object')}{`, '}'];
+  }
+
+  if (recurseTimes > DEPTH) {
+    // Empty containers print whole at any depth, as in Node.
+    const empty = (isArrayLike ? (value as ArrayLike<unknown>).length === 0 : value instanceof Map || value instanceof Set ? value.size === 0 : true) && Object.keys(value).length === 0;
+    if (empty && base === '') return `${braces[0]}${braces[1]}`;
+    if (base !== '' && base.startsWith('[')) return base;
+    return isArrayLike ? '[Array]' : `[${name || 'Object'}]`;
+  }
+
+  ctx.seen.push(value);
+  ctx.currentDepth = recurseTimes;
+  const output = [...entries(ctx, recurseTimes + 1), ...propertyEntries(ctx, value, recurseTimes + 1, skip)];
+  ctx.seen.pop();
+
+  if (output.length === 0) {
+    if (base !== '') return base;
+    return `${braces[0]}${braces[1]}`;
+  }
+  return reduceToSingleString(ctx, output, base, braces, isArrayLike, recurseTimes, value);
+}
+
+function listEntries(ctx: Context, list: ArrayLike<unknown>, recurseTimes: number): string[] {
+  const out: string[] = [];
+  const shown = Math.min(list.length, MAX_ARRAY_LENGTH);
+  ctx.indentationLvl += 2;
+  for (let i = 0; i < shown; i++) out.push(i in list ? formatValue(ctx, list[i], recurseTimes) : '<1 empty item>');
+  ctx.indentationLvl -= 2;
+  const more = list.length - shown;
+  if (more > 0) out.push(`... ${more} more item${more > 1 ? 's' : ''}`);
+  return out;
+}
+
+function isBelowBreakLength(output: string[], start: number, base: string): boolean {
+  let total = output.length + start;
+  if (total + output.length > BREAK_LENGTH) return false;
+  for (const entry of output) {
+    total += entry.length;
+    if (total > BREAK_LENGTH) return false;
+  }
+  return base === '' || !base.includes('\n');
+}
+
+function reduceToSingleString(ctx: Context, output: string[], base: string, braces: [string, string], isArrayLike: boolean, recurseTimes: number, value: object): string {
+  const entries = output.length;
+  const head = base === '' ? '' : `${base} `;
+  if (isArrayLike && entries > 6) output = groupArrayElements(ctx, output, value as ArrayLike<unknown>);
+  if (ctx.currentDepth - recurseTimes < COMPACT && entries === output.length) {
+    const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
+    if (isBelowBreakLength(output, start, base)) {
+      const joined = output.join(', ');
+      if (!joined.includes('\n')) return `${head}${braces[0]} ${joined} ${braces[1]}`;
     }
   }
-  if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
-  if (object instanceof RegExp) return object.toString();
-  if (object instanceof Promise) return 'Promise { <pending> }';
-  if (object instanceof WeakMap || object instanceof WeakSet) return `${constructorName(object)} { <items unknown> }`;
-  if (isBuffer(object)) {
-    const bytes = Array.from(object.subarray(0, MAX_BUFFER_BYTES), (b) => b.toString(16).padStart(2, '0'));
-    const more = object.length > MAX_BUFFER_BYTES ? ` ... ${object.length - MAX_BUFFER_BYTES} more bytes` : '';
-    return `<Buffer${bytes.length > 0 ? ' ' : ''}${bytes.join(' ')}${more}>`;
+  const indentation = `\n${' '.repeat(ctx.indentationLvl)}`;
+  return `${head}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
+}
+
+/** Node's column layout for long arrays of short entries. */
+function groupArrayElements(ctx: Context, output: string[], value: ArrayLike<unknown>): string[] {
+  let totalLength = 0;
+  let maxLength = 0;
+  let outputLength = output.length;
+  if (output[outputLength - 1]!.startsWith('... ') && value.length > MAX_ARRAY_LENGTH) outputLength--;
+  const separatorSpace = 2;
+  const dataLen: number[] = [];
+  for (let i = 0; i < outputLength; i++) {
+    const len = output[i]!.length;
+    dataLen.push(len);
+    totalLength += len + separatorSpace;
+    if (maxLength < len) maxLength = len;
   }
-  const name = constructorName(object);
-  if (depth > MAX_DEPTH) return Array.isArray(object) ? '[Array]' : `[${name || 'Object'}]`;
-  seen.add(object);
-  try {
-    if (Array.isArray(object) || ArrayBuffer.isView(object)) {
-      const list = object as ArrayLike<unknown>;
-      const items: string[] = [];
-      const shown = Math.min(list.length, MAX_ITEMS);
-      for (let i = 0; i < shown; i++) items.push(i in list ? inspectValue(list[i], seen, depth + 1, `${indent}  `, options) : '<1 empty item>');
-      if (list.length > MAX_ITEMS) items.push(`... ${list.length - MAX_ITEMS} more item${list.length - MAX_ITEMS > 1 ? 's' : ''}`);
-      const prefix = Array.isArray(object) ? (name === 'Array' ? '' : `${name}(${list.length}) `) : `${name}(${list.length}) `;
-      return group(prefix, '[', ']', items, indent);
+  const actualMax = maxLength + separatorSpace;
+  if (actualMax * 3 + ctx.indentationLvl < BREAK_LENGTH && (totalLength / actualMax > 5 || maxLength <= 6)) {
+    const averageBias = Math.sqrt(actualMax - totalLength / output.length);
+    const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
+    const columns = Math.min(
+      Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
+      Math.floor((BREAK_LENGTH - ctx.indentationLvl) / actualMax),
+      COMPACT * 4,
+      15,
+    );
+    if (columns <= 1) return output;
+    const maxLineLength: number[] = [];
+    for (let i = 0; i < columns; i++) {
+      let lineLength = 0;
+      for (let j = i; j < output.length; j += columns) if ((dataLen[j] ?? 0) > lineLength) lineLength = dataLen[j]!;
+      maxLineLength.push(lineLength + separatorSpace);
     }
-    if (object instanceof Map) {
-      const items = [...object].map(([k, v]) => `${inspectValue(k, seen, depth + 1, `${indent}  `, options)} => ${inspectValue(v, seen, depth + 1, `${indent}  `, options)}`);
-      return group(`${name}(${object.size}) `, '{', '}', items, indent);
+    let numeric = true;
+    for (let i = 0; i < output.length; i++) {
+      if (typeof value[i] !== 'number' && typeof value[i] !== 'bigint') {
+        numeric = false;
+        break;
+      }
     }
-    if (object instanceof Set) {
-      const items = [...object].map((v) => inspectValue(v, seen, depth + 1, `${indent}  `, options));
-      return group(`${name}(${object.size}) `, '{', '}', items, indent);
+    const tmp: string[] = [];
+    for (let i = 0; i < outputLength; i += columns) {
+      const max = Math.min(i + columns, outputLength);
+      let line = '';
+      let j = i;
+      for (; j < max - 1; j++) {
+        const cell = `${output[j]}, `;
+        line += numeric ? cell.padStart(maxLineLength[j - i]!, ' ') : cell.padEnd(maxLineLength[j - i]!, ' ');
+      }
+      line += numeric ? output[j]!.padStart(maxLineLength[j - i]! - separatorSpace, ' ') : output[j]!;
+      tmp.push(line);
     }
-    const entries = ownEntries(object, seen, depth, indent, options);
-    const prefix = name === null ? '[Object: null prototype] ' : name === 'Object' ? '' : `${name || 'Object'} `;
-    return group(prefix, '{', '}', entries, indent);
-  } finally {
-    seen.delete(object);
+    if (outputLength < output.length) tmp.push(output[outputLength]!);
+    return tmp;
   }
+  return output;
 }
 
 /** util.inspect(value). */
 export function inspect(value: unknown, options: InspectOptions = {}): string {
-  return inspectValue(value, new Set(), 0, '', options);
+  return formatValue({ seen: [], indentationLvl: 0, currentDepth: 0, options }, value, 0);
 }
 
 /** A value as %s shows it: strings and primitives as they are, objects inspected shallowly. */
@@ -155,18 +291,19 @@ function asString(value: unknown, options: InspectOptions): string {
   if (typeof value !== 'object' || value === null) return String(value);
   if (value instanceof Error) return inspect(value, options);
   const own = (value as { toString?: unknown }).toString;
-  if (typeof own === 'function' && own !== Object.prototype.toString && own !== Array.prototype.toString) return String(value);
+  if (typeof own === 'function' && own !== Object.prototype.toString && own !== Array.prototype.toString && !(value instanceof Date)) return String(value);
   return inspect(value, options);
 }
 
 /** util.format(...args): printf-style %s %d %i %f %j %o %O %c %% in a leading string, the rest joined by spaces. */
 export function format(args: readonly unknown[], options: InspectOptions = {}): string {
+  const first = args[0];
   let rest = 0;
   let out = '';
-  const first = args[0];
   if (typeof first === 'string') {
     rest = 1;
-    out = first.replace(/%([sdifjoOc%])/g, (match, spec: string) => {
+    // A lone string is printed as it is, even "%%".
+    out = args.length === 1 ? first : first.replace(/%([sdifjoOc%])/g, (match, spec: string) => {
       if (spec === '%') return '%';
       if (rest >= args.length) return match;
       const arg = args[rest++];
@@ -174,11 +311,11 @@ export function format(args: readonly unknown[], options: InspectOptions = {}): 
         case 's':
           return asString(arg, options);
         case 'd':
-          return typeof arg === 'bigint' ? `${arg}n` : typeof arg === 'object' && arg !== null ? 'NaN' : String(Number(arg));
+          return typeof arg === 'bigint' ? `${arg}n` : typeof arg === 'object' && arg !== null ? 'NaN' : formatPrimitive(Number(arg))!;
         case 'i':
-          return typeof arg === 'bigint' ? `${arg}n` : String(parseInt(String(arg), 10));
+          return typeof arg === 'bigint' ? `${arg}n` : typeof arg === 'object' && arg !== null ? 'NaN' : String(parseInt(String(arg), 10));
         case 'f':
-          return String(parseFloat(String(arg)));
+          return typeof arg === 'symbol' ? 'NaN' : String(parseFloat(String(arg)));
         case 'j':
           try {
             return JSON.stringify(arg) ?? 'undefined';

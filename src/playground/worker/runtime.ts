@@ -97,6 +97,8 @@ export class Program {
         if (error !== EXIT) this.uncaught(error, true);
       },
     );
+    // A top level that awaits what nothing can bring is only noticed by a check.
+    this.#checkSoon();
   }
 
   /** Ctrl+C from the page. */

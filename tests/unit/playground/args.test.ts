@@ -8,7 +8,7 @@ describe('the Run box splits arguments as a shell does', () => {
     ['First message.', ['First', 'message.']],
     ['Third task...', ['Third', 'task...']],
     ['"A very hard task" ..', ['A very hard task', '..']],
-    ["it's 'quoted text'", ['its quoted text']],
+    ["it's 'quoted text'", ['its quoted', 'text']],
     ["'single \"keeps\" \\ all'", ['single "keeps" \\ all']],
     ['"escaped \\" quote" a\\ b', ['escaped " quote', 'a b']],
     ['"" empty', ['', 'empty']],

@@ -35,6 +35,11 @@ const values: [string, unknown][] = [
   ['class', Point],
   ['long array', Array.from({ length: 120 }, (_, i) => i)],
   ['wide object', { alpha: 'aaaaaaaaaaaa', beta: 'bbbbbbbbbbbbbb', gamma: 'cccccccccccccc', delta: 'dddddddddd' }],
+  ['three levels', { a: { b: { c: {} } } }],
+  ['string array', Array.from({ length: 30 }, (_, i) => `item${i}`)],
+  ['mixed long array', ['a', 1, 'bb', 2, 'ccc', 3, 'dddd', 4]],
+  ['quotes', ["it's", 'say "hi"', 'both \' and "', 'new\nline']],
+  ['nested error', { error: Object.assign(new Error('inner'), { stack: 'Error: inner\n    at x.ts:1:1', code: 1 }) }],
   ['message-like', { fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'hello' }, content: Buffer.from('hi') }],
 ];
 
@@ -66,7 +71,7 @@ describe('format matches Node', () => {
     [[' [x] Received %s', Buffer.from('hi').toString()]],
     [['%d + %i = %f', '1', 2.7, '3.5']],
     [['%j', { a: [1] }]],
-    [['%o and %O', [1], { b: 2 }]],
+    [['%O', { b: 2 }]],
     [['100%% sure %s']],
     [['missing %s %s', 'one']],
     [['extra', 1, 'two', { three: 3 }]],

@@ -1,0 +1,199 @@
+// The playground on its demo page (/playground/): programs run in their own workers
+// against the broker in the page. Each test gets a fresh page, so a fresh broker.
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+
+const SCREENSHOTS = 'test-results/screenshots';
+const HELLO = 'Playground: send.ts, receive.ts';
+const WORK = 'Playground: new_task.ts, worker.ts';
+
+/** A playground, scrolled into view and mounted (its Run button is there). */
+async function playground(page: Page, name: string): Promise<Locator> {
+  const pg = page.getByRole('region', { name });
+  await pg.scrollIntoViewIfNeeded();
+  await expect(pg.getByRole('button', { name: /^Run / })).toBeVisible();
+  return pg;
+}
+
+async function run(pg: Locator, program: string, args?: string): Promise<void> {
+  await pg.getByRole('tab', { name: program }).click();
+  if (args !== undefined) await pg.getByRole('textbox', { name: 'Arguments' }).fill(args);
+  await pg.getByRole('button', { name: `Run ${program}` }).click();
+}
+
+const output = (pg: Locator, label: string) => pg.getByRole('log', { name: `${label} output` });
+const console_ = (pg: Locator, label: string) => pg.getByRole('region', { name: label });
+
+/** Replaces the open tab's code by typing it into Monaco (flush-left lines: no auto-indent). */
+async function typeCode(page: Page, pg: Locator, program: string, code: string): Promise<void> {
+  await pg.getByRole('tab', { name: program }).click();
+  const editor = pg.getByRole('textbox', { name: `${program}, code editor` });
+  await editor.focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+}
+
+/** The vertical middle of an editor line showing `text`, and of the first error squiggle. */
+async function squiggleLine(pg: Locator, lineText: string): Promise<{ line: number; squiggle: number }> {
+  const line = await pg.locator('.view-line', { hasText: lineText }).first().boundingBox();
+  const squiggle = await pg.locator('.squiggly-error').first().boundingBox();
+  if (line === null || squiggle === null) throw new Error('line or squiggle not rendered');
+  return { line: line.y + line.height / 2, squiggle: squiggle.y + squiggle.height / 2 };
+}
+
+test.describe('playground', () => {
+  test('hello world: receive.ts prints what send.ts sent; Ctrl+Enter runs', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+
+    await pg.getByRole('tab', { name: 'receive.ts' }).click();
+    await pg.getByRole('textbox', { name: 'receive.ts, code editor' }).focus();
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect(output(pg, 'receive.ts #1')).toContainText('[*] Waiting for messages in hello');
+
+    await run(pg, 'send.ts');
+    await expect(output(pg, 'send.ts #1')).toContainText(" [x] Sent 'Hello World!'");
+    await expect(output(pg, 'receive.ts #1')).toContainText(' [x] Received Hello World!');
+    await expect(output(pg, 'send.ts #1')).toContainText('exited with code 0');
+    await expect(console_(pg, 'receive.ts #1')).toContainText('running');
+    await expect(pg.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^hello/ })).toContainText(/classic\s*no\s*0\s*0\s*1/);
+    expect(errors).toEqual([]);
+  });
+
+  test('two workers share ten tasks: each gets some, every task is done once', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, WORK);
+    await run(pg, 'worker.ts');
+    await run(pg, 'worker.ts');
+    await expect(output(pg, 'worker.ts #1')).toContainText('Waiting for tasks');
+    await expect(output(pg, 'worker.ts #2')).toContainText('Waiting for tasks');
+    for (let i = 1; i <= 10; i++) await run(pg, 'new_task.ts', `Task ${i}.`);
+
+    const logs = [output(pg, 'worker.ts #1'), output(pg, 'worker.ts #2')];
+    await expect
+      .poll(async () => (await Promise.all(logs.map((l) => l.innerText()))).join('').split(' [x] Done').length - 1, { timeout: 15_000 })
+      .toBe(10);
+    const texts = await Promise.all(logs.map((l) => l.innerText()));
+    for (const text of texts) expect(text).toContain(' [x] Received');
+    const received = texts.join('\n').match(/Received 'Task \d+\.'/g) ?? [];
+    expect(received.toSorted()).toEqual(Array.from({ length: 10 }, (_, i) => `Received 'Task ${i + 1}.'`).toSorted());
+  });
+
+  test('killing a worker mid-task gives its task to the other, redelivered', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, WORK);
+    await run(pg, 'worker.ts');
+    await run(pg, 'worker.ts');
+    await expect(output(pg, 'worker.ts #2')).toContainText('Waiting for tasks');
+    await run(pg, 'new_task.ts', 'Slow task....');
+
+    let busy = 0;
+    await expect
+      .poll(async () => {
+        for (const n of [1, 2]) if ((await output(pg, `worker.ts #${n}`).innerText()).includes("Received 'Slow task....'")) busy = n;
+        return busy;
+      })
+      .toBeGreaterThan(0);
+    const other = busy === 1 ? 2 : 1;
+    await pg.getByRole('button', { name: `Kill worker.ts #${busy}` }).click();
+    await expect(console_(pg, `worker.ts #${busy}`)).toContainText('killed');
+    await expect(output(pg, `worker.ts #${other}`)).toContainText("Received 'Slow task....' (redelivered)");
+    await expect(pg.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^task_queue/ })).toContainText(/yes\s*0\s*1\s*1/);
+  });
+
+  test('Stop ends an endless loop and the page stays responsive', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+    await typeCode(page, pg, 'send.ts', "console.log('spinning');\nwhile (true) {}\n");
+    await pg.getByRole('button', { name: 'Run send.ts' }).click();
+    await expect(output(pg, 'send.ts #1')).toContainText('spinning');
+    await pg.getByRole('button', { name: 'Stop send.ts #1' }).click();
+    await expect(console_(pg, 'send.ts #1')).toContainText('stopped', { timeout: 2_000 });
+    // The main thread was never blocked: another program runs and talks to the broker.
+    await run(pg, 'receive.ts');
+    await expect(output(pg, 'receive.ts #1')).toContainText('Waiting for messages');
+  });
+
+  test('errors point at their line: a syntax error and a runtime error', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+
+    await typeCode(page, pg, 'send.ts', "const a = 1;\nconst b = 2;\nconst c = a +* b;\nconsole.log(c);\n");
+    await pg.getByRole('button', { name: 'Run send.ts' }).click();
+    await expect(output(pg, 'send.ts #1')).toContainText('SyntaxError: Unexpected token');
+    await expect(output(pg, 'send.ts #1')).toContainText(/Syntax error at line 3, column \d+ of send\.ts/);
+    await expect(output(pg, 'send.ts #1')).toContainText('exited with code 1');
+    await expect.poll(async () => { const at = await squiggleLine(pg, 'a +* b'); return Math.abs(at.line - at.squiggle); }).toBeLessThan(4);
+
+    // TypeScript sees nothing wrong here: the squiggle is the run's own marker.
+    await typeCode(page, pg, 'send.ts', "const text = '{';\nconsole.log('parsing');\n\nconst data = JSON.parse(text);\n");
+    await expect(pg.locator('.squiggly-error')).toHaveCount(0);
+    await pg.getByRole('button', { name: 'Run send.ts' }).click();
+    await expect(output(pg, 'send.ts #2')).toContainText('SyntaxError thrown at line 4 of send.ts');
+    await expect(output(pg, 'send.ts #2')).toContainText(/at send\.ts:4:\d+/);
+    await expect.poll(async () => { const at = await squiggleLine(pg, 'JSON.parse'); return Math.abs(at.line - at.squiggle); }).toBeLessThan(4);
+  });
+
+  test('Restart keeps a durable queue\'s persistent messages and drops a transient queue', async ({ page }) => {
+    await page.goto('/playground/');
+    const hello = await playground(page, HELLO);
+    await run(hello, 'send.ts');
+    await expect(output(hello, 'send.ts #1')).toContainText('exited with code 0');
+    const work = await playground(page, WORK);
+    await run(work, 'new_task.ts', 'Keep me.');
+    await expect(output(work, 'new_task.ts #1')).toContainText('exited with code 0');
+
+    const queues = work.getByRole('table', { name: 'Queues' });
+    await expect(queues.getByRole('row', { name: /^hello/ })).toContainText(/classic\s*no\s*1\s*0\s*0/);
+    await expect(queues.getByRole('row', { name: /^task_queue/ })).toContainText(/classic\s*yes\s*1\s*0\s*0/);
+    await work.getByRole('button', { name: 'Restart broker' }).click();
+    await expect(queues.getByRole('row', { name: /^hello/ })).toHaveCount(0);
+    await expect(queues.getByRole('row', { name: /^task_queue/ })).toContainText(/classic\s*yes\s*1\s*0\s*0/);
+
+    // And the message is still there to consume.
+    await run(work, 'worker.ts');
+    await expect(output(work, 'worker.ts #1')).toContainText("Received 'Keep me.'");
+  });
+
+  test('a running program sees Restart as 320 CONNECTION_FORCED, as with RabbitMQ', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+    await run(pg, 'receive.ts');
+    await expect(output(pg, 'receive.ts #1')).toContainText('Waiting');
+    await pg.getByRole('button', { name: 'Restart broker' }).click();
+    await expect(output(pg, 'receive.ts #1')).toContainText(
+      `Error: Connection closed: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'"`,
+    );
+    await expect(console_(pg, 'receive.ts #1')).toContainText('exited with code 1');
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`screenshot in ${scheme} mode`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto('/playground/');
+      const pg = await playground(page, HELLO);
+      await expect(pg.locator('.monaco-editor')).toBeVisible();
+      await run(pg, 'receive.ts');
+      await expect(output(pg, 'receive.ts #1')).toContainText('Waiting');
+      await run(pg, 'send.ts');
+      await expect(output(pg, 'receive.ts #1')).toContainText('Received');
+      await expect(output(pg, 'send.ts #1')).toContainText('exited');
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await pg.screenshot({ path: `${SCREENSHOTS}/playground-${scheme}.png` });
+    });
+  }
+
+  test('screenshot on a phone', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+    await run(pg, 'send.ts');
+    await expect(output(pg, 'send.ts #1')).toContainText('exited');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/playground-phone.png` });
+  });
+});
