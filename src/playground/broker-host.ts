@@ -7,16 +7,19 @@ import { Broker } from '../broker/broker.ts';
 import { serveMessagePort, type PortLike } from '../server/message-port.ts';
 import type { AmqpSession } from '../server/session.ts';
 
-/** What the host needs from a running program to end it on Reset. */
-export interface Killable {
+/** A running program, as the host sees it. */
+export interface HostedProgram {
+  /** Ends it now (Reset). */
   kill(): void;
+  /** The broker is about to close every connection (Restart). */
+  brokerRestarting(reason: string): void;
 }
 
 export class BrokerHost {
   #broker = new Broker();
   #unsubscribe: () => void = () => undefined;
   readonly #views = new Set<() => void>();
-  readonly #programs = new Set<Killable>();
+  readonly #programs = new Set<HostedProgram>();
   #frame = 0;
 
   constructor() {
@@ -40,7 +43,7 @@ export class BrokerHost {
     return () => this.#views.delete(view);
   }
 
-  track(program: Killable): () => void {
+  track(program: HostedProgram): () => void {
     this.#programs.add(program);
     return () => this.#programs.delete(program);
   }
@@ -51,6 +54,8 @@ export class BrokerHost {
    * persistent messages of durable queues; everything else is gone.
    */
   restart(): void {
+    const reason = "320 CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'";
+    for (const program of this.#programs) program.brokerRestarting(reason);
     this.#broker = this.#broker.restart();
     this.#changed();
   }

@@ -105,3 +105,28 @@ export const workQueues: PlaygroundProgram[] = [
   { name: 'new_task.ts', starter: newTask, args: 'First message.' },
   { name: 'worker.ts', starter: worker },
 ];
+
+const countStarter = `import amqp from 'amqplib';
+
+const connection = await amqp.connect('amqp://localhost');
+const channel = await connection.createChannel();
+
+// Exercise: print how many messages wait in the queue 'hello'.
+// Hint: declaring a queue answers with its messageCount.
+
+await connection.close();
+`;
+
+const countSolution = `import amqp from 'amqplib';
+
+const connection = await amqp.connect('amqp://localhost');
+const channel = await connection.createChannel();
+
+const { messageCount } = await channel.assertQueue('hello', { durable: false });
+console.log(' [i] %d message(s) wait in hello', messageCount);
+
+await connection.close();
+`;
+
+/** A one-program exercise with a solution (the demo of the Solution view). */
+export const exercise: PlaygroundProgram[] = [{ name: 'count.ts', starter: countStarter, solution: countSolution }];

@@ -5,12 +5,11 @@
 import { splitArgs } from './args.ts';
 import { pageBroker } from './broker-host.ts';
 import type { CodeEditor } from './editor/code-editor.ts';
-import { ProgramRun } from './program-run.ts';
 import { forgetCode, loadCode, saveCode } from './store.ts';
 import { DEFAULT_HEIGHT, type PlaygroundProps } from './types.ts';
 import { brokerPanel } from './ui/broker-panel.ts';
 import { h, uid } from './ui/dom.ts';
-import { RunPane } from './ui/run-pane.ts';
+import { Consoles } from './ui/consoles.ts';
 import { tabList } from './ui/tabs.ts';
 import { warmWorker } from './worker-pool.ts';
 
@@ -96,21 +95,9 @@ export function mount(root: HTMLElement): void {
     h('p', { class: 'pg-hint' }, `${keys.run} runs the program in the editor. In the editor Tab indents; press ${keys.tab} first to move on with Tab.`),
   );
 
-  // ---- runs ----
-  const runsHeadingId = uid('pg-runs');
-  const runList = h('div', { class: 'pg-run-list' });
-  const emptyRuns = h('p', { class: 'pg-empty-runs' }, 'Nothing is running. Press Run: each run is a separate program with its own console here; run one twice and both share the broker.');
-  const clearButton = h('button', { type: 'button', class: 'pg-button pg-small', onclick: () => clearFinished() }, 'Clear finished');
-  const runsArea = h(
-    'section',
-    { class: 'pg-runs', 'aria-labelledby': runsHeadingId },
-    h('div', { class: 'pg-runs-head' }, h('h3', { id: runsHeadingId }, 'Consoles'), clearButton),
-    emptyRuns,
-    runList,
-  );
-  const panes = new Map<RunPane, ProgramRun>();
+  const consoles = new Consoles(host);
 
-  root.replaceChildren(h('div', { class: 'pg-main' }, editorArea, runsArea), brokerPanel(host));
+  root.replaceChildren(h('div', { class: 'pg-main' }, editorArea, consoles.element), brokerPanel(host));
   root.classList.add('pg-live');
   solutionButton.disabled = current.solution === undefined;
 
@@ -162,14 +149,14 @@ export function mount(root: HTMLElement): void {
 
   function resetCode(): void {
     if (!confirm(`Replace your code in ${current.name} with the starter code? (Ctrl+Z in the editor brings it back.)`)) return;
-    forgetCode(props.id, current.name);
     current.code = current.starter;
     if (editor === undefined) placeholder.firstElementChild!.textContent = current.starter;
     else {
       if (editor.showingSolution) toggleSolution(false);
       editor.setCode(current.name, current.starter);
-      forgetCode(props.id, current.name);
     }
+    // After setCode, whose change event queued a save: the starter is not "your code".
+    forgetCode(props.id, current.name);
   }
 
   function run(): void {
@@ -178,36 +165,9 @@ export function mount(root: HTMLElement): void {
     const code = editor === undefined ? current.code : editor.codeToRun(name);
     const n = (runs.get(name) ?? 0) + 1;
     runs.set(name, n);
-    const label = `${name}${solution ? ' (solution)' : ''} #${n}`;
     if (!solution) editor?.clearProblems(name);
-    const pane: RunPane = new RunPane(
-      label,
-      {
-        stop: () => panes.get(pane)?.stop(),
-        kill: () => panes.get(pane)?.kill(),
-        close: () => {
-          panes.get(pane)?.kill();
-          panes.delete(pane);
-          pane.element.remove();
-          emptyRuns.hidden = panes.size > 0;
-        },
-      },
-      (problem) => {
-        if (!solution) editor?.markProblem(name, problem);
-      },
-    );
-    emptyRuns.hidden = true;
-    runList.append(pane.element);
-    runList.scrollTop = runList.scrollHeight;
-    panes.set(pane, new ProgramRun(host, { filename: name, code, args: splitArgs(current.args), label }, pane));
-  }
-
-  function clearFinished(): void {
-    for (const [pane, program] of panes) {
-      if (program.state === 'running') continue;
-      panes.delete(pane);
-      pane.element.remove();
-    }
-    emptyRuns.hidden = panes.size > 0;
+    consoles.start({ filename: name, code, args: splitArgs(current.args), label: `${name}${solution ? ' (solution)' : ''} #${n}` }, (problem) => {
+      if (!solution) editor?.markProblem(name, problem);
+    });
   }
 }

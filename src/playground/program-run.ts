@@ -66,6 +66,13 @@ export class ProgramRun {
     this.#end('killed', undefined);
   }
 
+  /** Says so in the console: amqplib reports a 320 only as a 'close' event, easy to miss. */
+  brokerRestarting(reason: string): void {
+    if ([...this.#sessions].some(({ session }) => session.state === 'running')) {
+      this.#listener.output('note', `The broker closed this program's connection: ${reason}.`);
+    }
+  }
+
   #send(message: ToWorker): void {
     this.#worker.postMessage(message);
   }

@@ -2,10 +2,12 @@
 // against the broker in the page. Each test gets a fresh page, so a fresh broker.
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { measureContrast } from './contrast.ts';
 
 const SCREENSHOTS = 'test-results/screenshots';
 const HELLO = 'Playground: send.ts, receive.ts';
 const WORK = 'Playground: new_task.ts, worker.ts';
+const EXERCISE = 'Playground: count.ts';
 
 /** A playground, scrolled into view and mounted (its Run button is there). */
 async function playground(page: Page, name: string): Promise<Locator> {
@@ -24,21 +26,23 @@ async function run(pg: Locator, program: string, args?: string): Promise<void> {
 const output = (pg: Locator, label: string) => pg.getByRole('log', { name: `${label} output` });
 const console_ = (pg: Locator, label: string) => pg.getByRole('region', { name: label });
 
-/** Replaces the open tab's code by typing it into Monaco (flush-left lines: no auto-indent). */
-async function typeCode(page: Page, pg: Locator, program: string, code: string): Promise<void> {
+/** Replaces a program's code as a learner would paste it (typing would auto-close brackets). */
+async function pasteCode(page: Page, pg: Locator, program: string, code: string): Promise<void> {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
   await pg.getByRole('tab', { name: program }).click();
-  const editor = pg.getByRole('textbox', { name: `${program}, code editor` });
-  await editor.focus();
+  await pg.getByRole('textbox', { name: `${program}, code editor` }).focus();
   await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(code);
+  await page.keyboard.press('ControlOrMeta+v');
+  await expect(pg.locator('.view-lines')).toContainText(code.split('\n')[0]!);
 }
 
-/** The vertical middle of an editor line showing `text`, and of the first error squiggle. */
-async function squiggleLine(pg: Locator, lineText: string): Promise<{ line: number; squiggle: number }> {
-  const line = await pg.locator('.view-line', { hasText: lineText }).first().boundingBox();
-  const squiggle = await pg.locator('.squiggly-error').first().boundingBox();
-  if (line === null || squiggle === null) throw new Error('line or squiggle not rendered');
-  return { line: line.y + line.height / 2, squiggle: squiggle.y + squiggle.height / 2 };
+/** How far (px) the first error squiggle is from the editor line showing `lineText`; Infinity until both render. */
+async function squiggleOffset(pg: Locator, lineText: string): Promise<number> {
+  const line = await pg.locator('.view-line', { hasText: lineText }).first().boundingBox({ timeout: 500 }).catch(() => null);
+  const squiggle = await pg.locator('.squiggly-error').first().boundingBox({ timeout: 500 }).catch(() => null);
+  if (line === null || squiggle === null) return Infinity;
+  return Math.abs(line.y + line.height / 2 - (squiggle.y + squiggle.height / 2));
 }
 
 test.describe('playground', () => {
@@ -106,7 +110,7 @@ test.describe('playground', () => {
   test('Stop ends an endless loop and the page stays responsive', async ({ page }) => {
     await page.goto('/playground/');
     const pg = await playground(page, HELLO);
-    await typeCode(page, pg, 'send.ts', "console.log('spinning');\nwhile (true) {}\n");
+    await pasteCode(page, pg, 'send.ts', "console.log('spinning');\nwhile (true) {}\n");
     await pg.getByRole('button', { name: 'Run send.ts' }).click();
     await expect(output(pg, 'send.ts #1')).toContainText('spinning');
     await pg.getByRole('button', { name: 'Stop send.ts #1' }).click();
@@ -116,24 +120,33 @@ test.describe('playground', () => {
     await expect(output(pg, 'receive.ts #1')).toContainText('Waiting for messages');
   });
 
-  test('errors point at their line: a syntax error and a runtime error', async ({ page }) => {
+  test('errors read like Node\'s and point at their line: syntax, runtime, AMQP', async ({ page }) => {
     await page.goto('/playground/');
     const pg = await playground(page, HELLO);
 
-    await typeCode(page, pg, 'send.ts', "const a = 1;\nconst b = 2;\nconst c = a +* b;\nconsole.log(c);\n");
+    await pasteCode(page, pg, 'send.ts', "const a = 1;\nconst b = 2;\nconst c = a +* b;\nconsole.log(c);\n");
     await pg.getByRole('button', { name: 'Run send.ts' }).click();
     await expect(output(pg, 'send.ts #1')).toContainText('SyntaxError: Unexpected token');
     await expect(output(pg, 'send.ts #1')).toContainText(/Syntax error at line 3, column \d+ of send\.ts/);
     await expect(output(pg, 'send.ts #1')).toContainText('exited with code 1');
-    await expect.poll(async () => { const at = await squiggleLine(pg, 'a +* b'); return Math.abs(at.line - at.squiggle); }).toBeLessThan(4);
+    await expect.poll(() => squiggleOffset(pg, 'a +* b')).toBeLessThan(4);
 
     // TypeScript sees nothing wrong here: the squiggle is the run's own marker.
-    await typeCode(page, pg, 'send.ts', "const text = '{';\nconsole.log('parsing');\n\nconst data = JSON.parse(text);\n");
+    await pasteCode(page, pg, 'send.ts', "const text = '{';\nconsole.log('parsing');\n\nconst data = JSON.parse(text);\n");
     await expect(pg.locator('.squiggly-error')).toHaveCount(0);
     await pg.getByRole('button', { name: 'Run send.ts' }).click();
     await expect(output(pg, 'send.ts #2')).toContainText('SyntaxError thrown at line 4 of send.ts');
     await expect(output(pg, 'send.ts #2')).toContainText(/at send\.ts:4:\d+/);
-    await expect.poll(async () => { const at = await squiggleLine(pg, 'JSON.parse'); return Math.abs(at.line - at.squiggle); }).toBeLessThan(4);
+    await expect.poll(() => squiggleOffset(pg, 'JSON.parse')).toBeLessThan(4);
+
+    // A channel error nobody listens for crashes the program, as amqplib crashes Node.
+    await pasteCode(page, pg, 'send.ts', "import amqp from 'amqplib';\nconst connection = await amqp.connect('amqp://localhost');\nconst channel = await connection.createChannel();\nawait channel.checkQueue('nope');\n");
+    await pg.getByRole('button', { name: 'Run send.ts' }).click();
+    await expect(output(pg, 'send.ts #3')).toContainText(
+      `Error: Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no queue 'nope' in vhost '/'"`,
+    );
+    await expect(output(pg, 'send.ts #3')).toContainText('code: 404');
+    await expect(console_(pg, 'send.ts #3')).toContainText('exited with code 1');
   });
 
   test('Restart keeps a durable queue\'s persistent messages and drops a transient queue', async ({ page }) => {
@@ -157,19 +170,93 @@ test.describe('playground', () => {
     await expect(output(work, 'worker.ts #1')).toContainText("Received 'Keep me.'");
   });
 
-  test('a running program sees Restart as 320 CONNECTION_FORCED, as with RabbitMQ', async ({ page }) => {
+  test('a running program sees Restart close its connection with 320 CONNECTION_FORCED', async ({ page }) => {
     await page.goto('/playground/');
     const pg = await playground(page, HELLO);
     await run(pg, 'receive.ts');
     await expect(output(pg, 'receive.ts #1')).toContainText('Waiting');
     await pg.getByRole('button', { name: 'Restart broker' }).click();
     await expect(output(pg, 'receive.ts #1')).toContainText(
-      `Error: Connection closed: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'"`,
+      "The broker closed this program's connection: 320 CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'",
     );
-    await expect(console_(pg, 'receive.ts #1')).toContainText('exited with code 1');
+    // amqplib does not treat 320 as an error: the connection just closes and, with
+    // nothing left to do, the program ends.
+    await expect(console_(pg, 'receive.ts #1')).toContainText('exited with code 0');
+  });
+
+  test('code is kept across visits; Solution shows the reference read-only; Reset code restores the starter', async ({ page }) => {
+    await page.goto('/playground/');
+    let pg = await playground(page, EXERCISE);
+    await pasteCode(page, pg, 'count.ts', "console.log('my attempt');\n");
+    await page.waitForTimeout(600); // saving is debounced
+    await page.reload();
+    pg = await playground(page, EXERCISE);
+    await expect(pg.locator('.view-lines')).toContainText("console.log('my attempt');");
+
+    const solution = pg.getByRole('button', { name: 'Solution', exact: true });
+    await solution.click();
+    await expect(solution).toHaveAttribute('aria-pressed', 'true');
+    await expect(pg.getByText('The solution of count.ts, read-only.')).toBeVisible();
+    await expect(pg.locator('.view-lines')).toContainText('messageCount');
+    await pg.getByRole('button', { name: 'Run count.ts' }).click();
+    await expect(output(pg, 'count.ts (solution) #1')).toContainText(' [i] 0 message(s) wait in hello');
+    await solution.click();
+    await expect(pg.locator('.view-lines')).toContainText("console.log('my attempt');");
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await pg.getByRole('button', { name: 'Reset code' }).click();
+    await expect(pg.locator('.view-lines')).toContainText('Exercise: print how many messages');
+    await page.reload();
+    pg = await playground(page, EXERCISE);
+    await expect(pg.locator('.view-lines')).toContainText('Exercise: print how many messages');
+  });
+
+  test('is usable from the keyboard: tabs with arrow keys, Run, Stop', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+    await pg.getByRole('tab', { name: 'send.ts' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(pg.getByRole('tab', { name: 'receive.ts' })).toBeFocused();
+    await expect(pg.getByRole('tab', { name: 'receive.ts' })).toHaveAttribute('aria-selected', 'true');
+    await pg.getByRole('textbox', { name: 'Arguments' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(output(pg, 'receive.ts #1')).toContainText('Waiting');
+    await page.keyboard.press('Tab'); // to Run receive.ts
+    await expect(pg.getByRole('button', { name: 'Run receive.ts' })).toBeFocused();
+    await pg.getByRole('button', { name: 'Stop receive.ts #1' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(console_(pg, 'receive.ts #1')).toContainText('stopped');
   });
 
   for (const scheme of ['light', 'dark'] as const) {
+    test(`text meets WCAG AA contrast in ${scheme} mode`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto('/playground/');
+      const pg = await playground(page, HELLO);
+      await pasteCode(page, pg, 'send.ts', "console.log('out');\nconsole.error('err');\nprocess.exit(2);\n");
+      await pg.getByRole('button', { name: 'Run send.ts' }).click();
+      await run(pg, 'receive.ts');
+      await expect(console_(pg, 'send.ts #1')).toContainText('exited with code 2');
+      const samples = await measureContrast(page, [
+        '.pg-tab[aria-selected="true"]',
+        '.pg-tab[aria-selected="false"]',
+        '.pg-run-button',
+        '.pg-button',
+        '.pg-args-label',
+        '.pg-hint',
+        '.pg-log',
+        '.pg-stderr',
+        '.pg-note',
+        '.pg-state[data-state="failed"]',
+        '.pg-state[data-state="running"]',
+        '.pg-table caption',
+        '.pg-table thead th',
+        '.pg-table tbody th',
+        '.pg-table .pg-muted th',
+      ]);
+      for (const s of samples) expect(s.ratio, `${s.selector} (${s.color} on ${s.background})`).toBeGreaterThanOrEqual(4.5);
+    });
+
     test(`screenshot in ${scheme} mode`, async ({ page }) => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto('/playground/');
@@ -182,6 +269,9 @@ test.describe('playground', () => {
       await expect(output(pg, 'send.ts #1')).toContainText('exited');
       mkdirSync(SCREENSHOTS, { recursive: true });
       await pg.screenshot({ path: `${SCREENSHOTS}/playground-${scheme}.png` });
+      // The editor follows the site's theme toggle too, not only the system's.
+      await page.getByRole('button', { name: 'Dark mode' }).click();
+      await expect(pg.locator('.monaco-editor').first()).toHaveClass(scheme === 'light' ? /vs-dark/ : /\bvs\b(?!-)/);
     });
   }
 

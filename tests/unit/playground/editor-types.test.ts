@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AMQPLIB_TYPES } from '../../../src/playground/editor/amqplib-types.ts';
 import { generateAmqplibTypes, OUTPUT, renderModule } from '../../../src/playground/editor/gen-amqplib-types.ts';
 import { GLOBALS_TYPES } from '../../../src/playground/editor/globals-types.ts';
-import { helloWorld, workQueues } from '../../../src/playground/examples.ts';
+import { exercise, helloWorld, workQueues } from '../../../src/playground/examples.ts';
 
 function diagnose(programs: Record<string, string>): string[] {
   const files = new Map<string, string>();
@@ -55,8 +55,11 @@ describe('the editor\'s amqplib types', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(renderModule(generateAmqplibTypes()));
   });
 
-  it('type-check the example programs without a single error', () => {
-    const programs = Object.fromEntries([...helloWorld, ...workQueues].map((p) => [p.name, p.starter]));
+  it('type-check the example programs and solutions without a single error', () => {
+    const programs = Object.fromEntries([
+      ...[...helloWorld, ...workQueues, ...exercise].map((p) => [p.name, p.starter]),
+      ...exercise.map((p) => [`solution-${p.name}`, p.solution!]),
+    ]);
     expect(diagnose(programs)).toEqual([]);
   });
 
