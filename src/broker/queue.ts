@@ -90,9 +90,9 @@ export class Queue implements BindingTarget {
     message.queue = this;
     message.seq = this.nextSeq++;
     const ttl = this.ttlOf(message);
-    const now = this.ctx.clock.now();
     // A zero TTL means "deliver now or never": a consumer with room may still take it below.
-    message.expiresAt = ttl === undefined || ttl === 0 ? 0 : now + ttl;
+    // (The clock is read only when there is a TTL: this runs for every message.)
+    message.expiresAt = ttl === undefined || ttl === 0 ? 0 : this.ctx.clock.now() + ttl;
     message.step('enqueue');
     this.ready.push(message);
     if (this.durable && message.persistent) this.ctx.store.putMessage(this.name, message);
@@ -103,7 +103,7 @@ export class Queue implements BindingTarget {
     this.dispatch();
     if (s.overflow === 'drop-head') this.dropOverflow();
     if (ttl === 0) {
-      message.expiresAt = now;
+      message.expiresAt = this.ctx.clock.now();
       if (message.state === 'ready') this.expireHead();
     } else if (message.expiresAt !== 0 && message.state === 'ready') this.armExpiry();
     return 'enqueued';
