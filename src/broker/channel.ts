@@ -4,7 +4,6 @@ import type { Connection } from './connection.ts';
 import { Consumer } from './consumer.ts';
 import { AmqpError, channelError, connectionError, errorFor } from './errors.ts';
 import type { QueuedMessage } from './message.ts';
-import type { Queue } from './queue.ts';
 import type { ChannelSink } from './sink.ts';
 import type { BasicProperties, FieldTable } from './types.ts';
 import { UnackedMessages } from './unacked.ts';
@@ -538,10 +537,6 @@ export class Channel {
     message.step('enqueue');
     message.step('deliver.noAck');
     this.sink.deliver(this.directReplyTag, tag, false, message);
-  }
-
-  get queuesConsumed(): Queue[] {
-    return [...new Set([...this.consumers.values()].map((c) => c.queue))];
   }
 }
 

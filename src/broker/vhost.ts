@@ -515,10 +515,6 @@ export class VHost implements BrokerContext {
     if (source && destination) source.router.bind({ source: b.source, destination, routingKey: b.routingKey, arguments: b.arguments });
   }
 
-  nextMessageId(): number {
-    return ++this.messageSeq;
-  }
-
   seedMessageIds(atLeast: number): void {
     this.messageSeq = Math.max(this.messageSeq, atLeast);
   }

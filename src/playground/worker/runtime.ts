@@ -13,7 +13,7 @@ import * as client from '../../client/index.ts';
 import { messagePortTransport } from '../../client/message-port.ts';
 import { setTransportFactory } from '../../client/transport.ts';
 import type { FromWorker } from '../protocol.ts';
-import { compile, instantiate, SourceSyntaxError, wrapperOffset } from './compile.ts';
+import { compile, instantiate, SourceSyntaxError } from './compile.ts';
 import { createConsole } from './console.ts';
 import { format, inspect, type InspectOptions } from './inspect.ts';
 import { createProcess, type ProgramProcess } from './process.ts';
