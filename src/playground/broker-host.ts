@@ -4,6 +4,7 @@
 // connection (serveMessagePort); Reset and Restart act on all of them.
 
 import { Broker } from '../broker/broker.ts';
+import type { BrokerEvent } from '../broker/events.ts';
 import { serveMessagePort, type PortLike } from '../server/message-port.ts';
 import type { AmqpSession } from '../server/session.ts';
 
@@ -21,6 +22,8 @@ export class BrokerHost {
   readonly #views = new Set<() => void>();
   readonly #programs = new Set<HostedProgram>();
   #frame = 0;
+  #trace: BrokerEvent[] = [];
+  #traceFull = false;
 
   constructor() {
     this.#watch();
@@ -28,6 +31,19 @@ export class BrokerHost {
 
   get broker(): Broker {
     return this.#broker;
+  }
+
+  /**
+   * Every event (frames left out) since the page's broker was created or last reset, for
+   * "Check my work"; a restart keeps it, as it keeps the numbering. At most TRACE_LIMIT
+   * events are kept (an endless producer must not fill the memory): `traceFull` says so.
+   */
+  get trace(): readonly BrokerEvent[] {
+    return this.#trace;
+  }
+
+  get traceFull(): boolean {
+    return this.#traceFull;
   }
 
   /** Serves one AMQP connection of a program on `port`. */
@@ -66,6 +82,8 @@ export class BrokerHost {
     this.#unsubscribe();
     this.#broker.stop('reset');
     this.#broker = new Broker();
+    this.#trace = [];
+    this.#traceFull = false;
     this.#watch();
     this.#changed();
   }
@@ -73,7 +91,10 @@ export class BrokerHost {
   // Restart keeps the event stream (same numbering), so only a reset subscribes again.
   #watch(): void {
     this.#unsubscribe = this.#broker.events.subscribe((event) => {
-      if (event.type !== 'frame') this.#changed();
+      if (event.type === 'frame') return;
+      if (this.#trace.length < TRACE_LIMIT) this.#trace.push(event);
+      else this.#traceFull = true;
+      this.#changed();
     });
   }
 
@@ -85,6 +106,8 @@ export class BrokerHost {
     });
   }
 }
+
+const TRACE_LIMIT = 100_000;
 
 let host: BrokerHost | undefined;
 

@@ -8,6 +8,7 @@ import type { CodeEditor } from './editor/code-editor.ts';
 import { forgetCode, loadCode, saveCode } from './store.ts';
 import { DEFAULT_HEIGHT, type PlaygroundProps } from './types.ts';
 import { brokerPanel } from './ui/broker-panel.ts';
+import { checkPanel } from './ui/check-panel.ts';
 import { h, uid } from './ui/dom.ts';
 import { Consoles } from './ui/consoles.ts';
 import { tabList } from './ui/tabs.ts';
@@ -97,7 +98,8 @@ export function mount(root: HTMLElement): void {
 
   const consoles = new Consoles(host);
 
-  root.replaceChildren(h('div', { class: 'pg-main' }, editorArea, consoles.element), brokerPanel(host));
+  const checks = props.checks === undefined ? [] : [checkPanel(host, props.checks)];
+  root.replaceChildren(h('div', { class: 'pg-main' }, editorArea, consoles.element), ...checks, brokerPanel(host));
   root.classList.add('pg-live');
   solutionButton.disabled = current.solution === undefined;
 

@@ -19,6 +19,11 @@ export interface PlaygroundProps {
   programs: PlaygroundProgram[];
   /** The editor's height, a CSS length; default "22rem". */
   height?: string;
+  /**
+   * The id of the lesson whose checks.ts grades this playground, e.g. "hello-world": adds
+   * "Check my work". The checks load only when the learner presses it.
+   */
+  checks?: string;
 }
 
 export const DEFAULT_HEIGHT = '22rem';
