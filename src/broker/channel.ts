@@ -2,15 +2,18 @@ import { createActor, type Actor } from 'xstate';
 import { channelMachine, channelRefusal, stateLabel, type ChannelEvent } from '../machines/index.ts';
 import type { Connection } from './connection.ts';
 import { Consumer } from './consumer.ts';
+import { DIRECT_REPLY_TO } from './direct-reply-to.ts';
 import { AmqpError, channelError, connectionError, errorFor } from './errors.ts';
 import type { QueuedMessage } from './message.ts';
+import { generatedName } from './names.ts';
+import { Publisher } from './publisher.ts';
+import { ACK, Settlement } from './settlement.ts';
 import type { ChannelSink } from './sink.ts';
 import type { BasicProperties, FieldTable } from './types.ts';
 import { UnackedMessages } from './unacked.ts';
 import type { VHost } from './vhost.ts';
-import { generatedName } from './names.ts';
 
-export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+export { DIRECT_REPLY_TO } from './direct-reply-to.ts';
 
 export interface ConsumeOptions {
   consumerTag?: string;
@@ -26,16 +29,6 @@ export interface GetResult {
   message: QueuedMessage;
   /** Ready messages left in the queue. */
   messageCount: number;
-}
-
-type Settle = { kind: 'ack' } | { kind: 'reject'; requeue: boolean; method: 'nack' | 'reject' };
-const ACK: Settle = { kind: 'ack' };
-interface PendingPublish {
-  exchange: string;
-  routingKey: string;
-  mandatory: boolean;
-  properties: BasicProperties;
-  body: Uint8Array;
 }
 
 /**
@@ -54,16 +47,11 @@ export class Channel {
   private nextDeliveryTag = 1;
   /** basic.qos global=false: prefetch given to consumers created after it. */
   private consumerPrefetch = 0;
-  /** basic.qos global=true: limit shared by every consumer on the channel. */
-  private globalPrefetch = 0;
-  /** Unacked deliveries made to consumers (not basic.get), for the global limit. */
-  private consumerUnacked = 0;
+  /** basic.qos global=true: limit shared by every consumer on the channel (settlement reads it). */
+  globalPrefetch = 0;
+  /** Unacked deliveries made to consumers (not basic.get), for the global limit; settling lowers it. */
+  consumerUnacked = 0;
   mode: 'normal' | 'confirm' | 'tx' = 'normal';
-  private publishSeq = 0;
-  /** Publish tags awaiting a confirm: positive for ack, negative for nack. */
-  private pendingConfirms: number[] = [];
-  private txPublishes: PendingPublish[] = [];
-  private txSettles: { tag: number; message: QueuedMessage; settle: Settle }[] = [];
   /** The consumer tag of this channel's direct reply-to consumer, if any. */
   directReplyTag: string | null = null;
   readonly directReplyToken: string;
@@ -74,12 +62,16 @@ export class Channel {
   readonly connection: Connection;
   readonly sink: ChannelSink;
   private readonly vhost: VHost;
+  private readonly publisher: Publisher;
+  private readonly settlement: Settlement;
 
   constructor(id: number, connection: Connection, sink: ChannelSink, vhost: VHost) {
     this.id = id;
     this.connection = connection;
     this.sink = sink;
     this.vhost = vhost;
+    this.publisher = new Publisher(this, vhost);
+    this.settlement = new Settlement(this, vhost.events);
     this.directReplyToken = `${generatedName('')}.${connection.id}.${id}`;
     this.machine = createActor(channelMachine, { input: { id, connection: connection.id } });
     let label = 'opening';
@@ -294,64 +286,25 @@ export class Channel {
     });
   }
 
-  // ---- settling deliveries ----
+  // ---- settling deliveries (see settlement.ts) ----
 
   basicAck(deliveryTag: number, multiple = false): void {
-    this.settle(deliveryTag, multiple, ACK);
+    this.assertOpen();
+    this.settlement.settle(deliveryTag, multiple, ACK);
   }
 
   basicNack(deliveryTag: number, multiple = false, requeue = true): void {
-    this.settle(deliveryTag, multiple, { kind: 'reject', requeue, method: 'nack' });
+    this.assertOpen();
+    this.settlement.settle(deliveryTag, multiple, { kind: 'reject', requeue, method: 'nack' });
   }
 
   basicReject(deliveryTag: number, requeue = true): void {
-    this.settle(deliveryTag, false, { kind: 'reject', requeue, method: 'reject' });
-  }
-
-  private settle(deliveryTag: number, multiple: boolean, settle: Settle): void {
     this.assertOpen();
-    const inTx = this.mode === 'tx';
-    if (!multiple) {
-      // The common case, kept free of closures: one tag, one message.
-      const message = this.unacked.takeOne(deliveryTag);
-      if (message === null) this.fail(channelError('PRECONDITION_FAILED', `unknown delivery tag ${deliveryTag}`));
-      if (inTx) this.txSettles.push({ tag: deliveryTag, message, settle });
-      else this.applySettle(deliveryTag, message, settle);
-      return;
-    }
-    const found = this.unacked.take(deliveryTag, multiple, (tag, message) => {
-      if (inTx) this.txSettles.push({ tag, message, settle });
-      else this.applySettle(tag, message, settle);
-    });
-    if (!found) this.fail(channelError('PRECONDITION_FAILED', `unknown delivery tag ${deliveryTag}`));
+    this.settlement.settle(deliveryTag, false, { kind: 'reject', requeue, method: 'reject' });
   }
 
-  private applySettle(tag: number, message: QueuedMessage, settle: Settle): void {
-    const queue = message.queue!;
-    const consumer = message.consumer;
-    if (consumer) {
-      consumer.unacked--;
-      this.consumerUnacked--;
-    }
-    if (this.events.active) {
-      const base = { messageId: message.id, queue: queue.name, deliveryTag: tag, connection: this.connection.id, channel: this.id };
-      if (settle.kind === 'ack') this.events.emit({ type: 'message.acked', ...base });
-      else this.events.emit({ type: settle.method === 'nack' ? 'message.nacked' : 'message.rejected', ...base, requeue: settle.requeue });
-    }
-    if (settle.kind === 'ack') queue.settle(message, 'acked');
-    else if (settle.requeue) {
-      if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: queue.name, reason: settle.method });
-      queue.requeue(message, true);
-    } else queue.settle(message, 'rejected');
-    // The freed prefetch slot may let this consumer (or, with a global limit, any other
-    // consumer of the channel) take more.
-    if (settle.kind === 'ack' || !settle.requeue) {
-      if (this.globalPrefetch !== 0) this.dispatchAll();
-      else queue.dispatch();
-    }
-  }
-
-  private dispatchAll(): void {
+  /** Lets every consumer of the channel take more (a slot under the global limit freed). */
+  dispatchAll(): void {
     for (const c of this.consumers.values()) c.queue.dispatch();
   }
 
@@ -359,81 +312,26 @@ export class Channel {
   basicRecover(requeue = true): void {
     this.guard(() => {
       if (!requeue) throw connectionError('NOT_IMPLEMENTED', 'requeue=false');
-      this.requeueAll('recover');
+      this.settlement.requeueAll('recover');
     });
   }
 
-  private requeueAll(reason: 'channel-closed' | 'recover'): void {
-    for (const [, message] of this.unacked.takeAll()) {
-      const consumer = message.consumer;
-      if (consumer) {
-        consumer.unacked--;
-        this.consumerUnacked--;
-      }
-      if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: message.queue!.name, reason });
-      message.queue!.requeue(message, false);
-    }
-  }
-
-  // ---- publishing ----
+  // ---- publishing, confirms and transactions (see publisher.ts) ----
 
   basicPublish(exchange: string, routingKey: string, properties: BasicProperties, body: Uint8Array, mandatory = false, immediate = false): void {
     this.assertOpen();
     try {
       if (immediate) throw connectionError('NOT_IMPLEMENTED', 'immediate=true');
-      if (this.mode === 'tx') {
-        this.vhost.checkPublishable(exchange);
-        this.txPublishes.push({ exchange, routingKey, mandatory, properties, body });
-        return;
-      }
-      this.publishNow(exchange, routingKey, mandatory, properties, body);
+      this.publisher.publish(exchange, routingKey, mandatory, properties, body);
     } catch (e) {
       if (e instanceof AmqpError) this.fail(e);
       throw e;
     }
   }
 
-  private publishNow(exchange: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): void {
-    if (properties.replyTo === DIRECT_REPLY_TO) {
-      if (this.directReplyTag === null) throw channelError('PRECONDITION_FAILED', 'fast reply consumer does not exist');
-      properties = { ...properties, replyTo: `${DIRECT_REPLY_TO}.${this.directReplyToken}` };
-    }
-    const tag = this.mode === 'confirm' ? ++this.publishSeq : 0;
-    const outcome = this.vhost.publish(this, exchange, routingKey, mandatory, properties, body);
-    if (tag !== 0) {
-      this.pendingConfirms.push(outcome === 'rejected' ? -tag : tag);
-      this.vhost.confirmsPending(this);
-    }
-  }
-
-  /**
-   * Sends the confirms held back until the store was flushed. Publishes are confirmed in
-   * order, so a run of acks is one basic.ack with multiple set, as RabbitMQ does.
-   */
+  /** Sends the confirms held back until the store was flushed. */
   flushConfirms(): void {
-    const pending = this.pendingConfirms;
-    if (pending.length === 0) return;
-    this.pendingConfirms = [];
-    let runEnd = 0;
-    let runLength = 0;
-    for (const signedTag of pending) {
-      if (signedTag > 0) {
-        runEnd = signedTag;
-        runLength++;
-        continue;
-      }
-      if (runLength > 0) this.sendConfirm(runEnd, runLength > 1, true);
-      runLength = 0;
-      this.sendConfirm(-signedTag, false, false);
-    }
-    if (runLength > 0) this.sendConfirm(runEnd, runLength > 1, true);
-  }
-
-  private sendConfirm(tag: number, multiple: boolean, ack: boolean): void {
-    if (this.events.active) {
-      this.events.emit({ type: 'message.confirmed', connection: this.connection.id, channel: this.id, deliveryTag: tag, multiple, ack });
-    }
-    this.sink.confirm(tag, multiple, ack);
+    this.publisher.flushConfirms();
   }
 
   confirmSelect(): void {
@@ -450,24 +348,21 @@ export class Channel {
     });
   }
 
+  /** The held publishes go out, then the held settles apply. */
   txCommit(): void {
     this.guard(() => {
       this.transition({ type: 'tx.commit' });
-      const publishes = this.txPublishes;
-      const settles = this.txSettles;
-      this.txPublishes = [];
-      this.txSettles = [];
-      for (const p of publishes) this.publishNow(p.exchange, p.routingKey, p.mandatory, p.properties, p.body);
-      for (const s of settles) this.applySettle(s.tag, s.message, s.settle);
+      const settles = this.settlement.takeHeld();
+      this.publisher.commit();
+      this.settlement.applyHeld(settles);
     });
   }
 
   txRollback(): void {
     this.guard(() => {
       this.transition({ type: 'tx.rollback' });
-      this.txPublishes = [];
-      this.unacked.restore(this.txSettles.map((s) => [s.tag, s.message]));
-      this.txSettles = [];
+      this.publisher.discard();
+      this.settlement.rollback();
     });
   }
 
@@ -487,9 +382,11 @@ export class Channel {
       this.machine.send(this.connection.open ? { type: 'close.received', replyCode: 200, replyText: 'OK' } : { type: 'connection.closed' });
     }
     this.flowActive = false;
-    this.txSettles = [];
-    this.txPublishes = [];
-    this.requeueAll('channel-closed');
+    // Settles held by an uncommitted transaction never happened: those deliveries are
+    // unacked again and go back to their queues with the rest (as RabbitMQ does).
+    this.settlement.rollback();
+    this.publisher.discard();
+    this.settlement.requeueAll('channel-closed');
     for (const consumer of [...this.consumers.values()]) this.removeConsumer(consumer, 'channel-closed');
     if (this.directReplyTag !== null) this.vhost.unregisterDirectReply(this);
     this.directReplyTag = null;

@@ -1,24 +1,25 @@
 import type { Channel } from './channel.ts';
-import { DIRECT_REPLY_TO } from './channel.ts';
 import type { Clock } from './clock.ts';
 import type { Connection } from './connection.ts';
 import type { BrokerContext } from './context.ts';
-import { deadLetterProperties, isDeadLetterCycle } from './dead-letter.ts';
+import { DeadLetterRouting } from './dead-letter-routing.ts';
 import { channelError, connectionError, describe } from './errors.ts';
-import type { DeadLetterReason, EventStream, RouteStep } from './events.ts';
+import type { DeadLetterReason, EventStream } from './events.ts';
 import { Exchange, exchangeTypes, type ExchangeType } from './exchange.ts';
 import type { Binding } from './exchanges/exchange.ts';
 import { validateHeadersBinding } from './exchanges/headers.ts';
 import { fieldTablesEqual } from './field-equal.ts';
-import { QueuedMessage } from './message.ts';
+import type { QueuedMessage } from './message.ts';
 import { generatedName } from './names.ts';
+import { Publishing, type PublishOutcome } from './publishing.ts';
 import { assertArgumentsEquivalent, assertFieldEquivalent, equivalenceKeys, parseQueueArguments, queueTypeOf } from './queue-arguments.ts';
 import { Queue } from './queue.ts';
+import { Routing } from './routing.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StoredBinding, Store } from './store.ts';
 import type { BasicProperties, FieldTable } from './types.ts';
 
-export type PublishOutcome = 'routed' | 'unroutable' | 'rejected';
+export type { PublishOutcome } from './publishing.ts';
 
 const SYSTEM_EXCHANGES: [string, ExchangeType][] = [
   ['', 'direct'],
@@ -29,21 +30,14 @@ const SYSTEM_EXCHANGES: [string, ExchangeType][] = [
   ['amq.match', 'headers'],
 ];
 
-const DIRECT_REPLY_PREFIX = `${DIRECT_REPLY_TO}.`;
-
 /**
- * A virtual host: its exchanges, queues and bindings, and routing between them. All
- * checks and error texts for declaring, binding and deleting are RabbitMQ's.
+ * A virtual host: its exchanges, queues and bindings. All checks and error texts for
+ * declaring, binding and deleting are RabbitMQ's; moving messages between them is
+ * Publishing's, Routing's and DeadLetterRouting's.
  */
 export class VHost implements BrokerContext {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
-  private readonly directReplies = new Map<string, Channel>();
-  private messageSeq = 0;
-  private routeMark = 0;
-  /** Scratch arrays for routing, one set per nesting level (dead-lettering routes again). */
-  private scratch: { bindings: Binding[]; exchanges: Exchange[]; queues: Queue[] }[] = [];
-  private depth = 0;
   /** Channels whose confirms wait for the store to be flushed. */
   private confirmWaiters = new Set<Channel>();
   /** When false, confirms are sent at once; the server batches them per read instead. */
@@ -54,6 +48,9 @@ export class VHost implements BrokerContext {
   readonly scheduler: Scheduler;
   readonly events: EventStream;
   readonly store: Store;
+  /** The hot path: channels publish through this directly. */
+  readonly publishing: Publishing;
+  private readonly deadLetters: DeadLetterRouting;
 
   constructor(name: string, clock: Clock, scheduler: Scheduler, events: EventStream, store: Store) {
     this.name = name;
@@ -62,6 +59,9 @@ export class VHost implements BrokerContext {
     this.events = events;
     this.store = store;
     for (const [n, type] of SYSTEM_EXCHANGES) this.exchanges.set(n, new Exchange(n, type, true, false, false, {}));
+    const routing = new Routing(this.exchanges, this.queues);
+    this.publishing = new Publishing(this, routing);
+    this.deadLetters = new DeadLetterRouting(routing, this.exchanges, events, clock);
   }
 
   private what(kind: 'queue' | 'exchange', name: string): string {
@@ -312,7 +312,7 @@ export class VHost implements BrokerContext {
     return count;
   }
 
-  // ---- publishing and routing ----
+  // ---- publishing and dead-lettering (publishing.ts, dead-letter-routing.ts, routing.ts) ----
 
   /** The exchange a publish names, or RabbitMQ's error. */
   checkPublishable(name: string): Exchange {
@@ -322,175 +322,22 @@ export class VHost implements BrokerContext {
   }
 
   publish(channel: Channel, exchangeName: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): PublishOutcome {
-    const exchange = this.exchanges.get(exchangeName);
-    if (exchange === undefined || exchange.internal) this.checkPublishable(exchangeName);
-    if (properties.expiration !== undefined) checkExpiration(properties.expiration);
-    const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, properties, body);
-    const events = this.events;
-    if (events.active) {
-      events.emit({
-        type: 'message.published', messageId: message.id, exchange: exchangeName, routingKey, mandatory, properties,
-        size: body.length, connection: channel.connection.id, channel: channel.id,
-      });
-    }
-    if (exchangeName === '') {
-      if (routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
-        const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
-        if (target) {
-          message.step('route.matched');
-          target.deliverDirectReply(message);
-          return 'routed';
-        }
-      }
-      // The default exchange's implicit binding: one lookup, nothing to collect.
-      const queue = this.queues.get(routingKey);
-      if (queue !== undefined && !events.active) {
-        message.step('route.matched');
-        return queue.enqueue(message) === 'rejected' ? 'rejected' : 'routed';
-      }
-    }
-    return this.routeAndEnqueue(exchange!, message, mandatory ? channel : null);
+    return this.publishing.publish(channel, exchangeName, routingKey, mandatory, properties, body);
   }
 
-  /** Routes a message and offers it to every queue it reached (one copy per queue). */
-  private routeAndEnqueue(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null): PublishOutcome {
-    const level = this.scratchAt(this.depth++);
-    try {
-      const trace = this.events.active ? ([] as RouteStep[]) : null;
-      this.route(exchange, message.routingKey, message.properties.headers, level, trace);
-      const queues = level.queues;
-      if (trace) {
-        this.events.emit({
-          type: 'message.routed', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey,
-          queues: queues.map((q) => q.name), bindings: trace,
-        });
-      }
-      if (queues.length === 0) {
-        message.step('route.none');
-        if (this.events.active) this.events.emit({ type: 'message.unroutable', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey });
-        if (returnTo) {
-          if (this.events.active) {
-            this.events.emit({
-              type: 'message.returned', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey,
-              replyCode: 312, replyText: 'NO_ROUTE', connection: returnTo.connection.id, channel: returnTo.id,
-            });
-          }
-          message.step('return');
-          returnTo.sink.returned(312, 'NO_ROUTE', message);
-        } else message.step('drop');
-        return 'unroutable';
-      }
-      let rejected = false;
-      const n = queues.length;
-      for (let i = 0; i < n; i++) {
-        const copy = i === n - 1 ? message : message.copy();
-        copy.step('route.matched');
-        if (queues[i]!.enqueue(copy) === 'rejected') rejected = true;
-      }
-      return rejected ? 'rejected' : 'routed';
-    } finally {
-      empty(level.queues);
-      this.depth--;
-    }
-  }
-
-  private scratchAt(depth: number) {
-    let level = this.scratch[depth];
-    if (!level) {
-      level = { bindings: [], exchanges: [], queues: [] };
-      this.scratch[depth] = level;
-    }
-    return level;
-  }
-
-  /**
-   * Collects the queues a message reaches from `start`: through exchange-to-exchange
-   * bindings and alternate exchanges, each exchange and queue at most once.
-   */
-  private route(start: Exchange, routingKey: string, headers: FieldTable | undefined, level: ReturnType<VHost['scratchAt']>, trace: RouteStep[] | null): void {
-    const mark = ++this.routeMark;
-    const { bindings, exchanges, queues } = level;
-    empty(exchanges);
-    exchanges.push(start);
-    start.routeMark = mark;
-    for (let i = 0; i < exchanges.length; i++) {
-      const exchange = exchanges[i]!;
-      empty(bindings);
-      if (exchange.name === '') {
-        const queue = this.queues.get(routingKey);
-        if (queue && queue.routeMark !== mark) {
-          queue.routeMark = mark;
-          queues.push(queue);
-          trace?.push({ source: '', destination: queue.name, destinationKind: 'queue', routingKey });
-        }
-        continue;
-      }
-      exchange.router.route(routingKey, headers, bindings);
-      if (bindings.length === 0) {
-        const ae = exchange.alternateExchange;
-        const alternate = ae === undefined ? undefined : this.exchanges.get(ae);
-        if (alternate && alternate.routeMark !== mark) {
-          alternate.routeMark = mark;
-          exchanges.push(alternate);
-        }
-        continue;
-      }
-      for (let j = 0; j < bindings.length; j++) {
-        const binding = bindings[j]!;
-        const destination = binding.destination as Queue | Exchange;
-        trace?.push({ source: exchange.name, destination: destination.name, destinationKind: destination.kind, routingKey: binding.routingKey });
-        if (destination.routeMark === mark) continue;
-        destination.routeMark = mark;
-        if (destination.kind === 'queue') queues.push(destination);
-        else exchanges.push(destination);
-      }
-    }
-    empty(bindings);
-    empty(exchanges);
-  }
-
-  /** Republishes a message through its queue's dead-letter exchange, with x-death. */
   deadLetter(queue: Queue, message: QueuedMessage, reason: DeadLetterReason): void {
-    const dlxName = queue.settings.deadLetterExchange!;
-    const routingKey = queue.settings.deadLetterRoutingKey ?? message.routingKey;
-    // A message refused at the door (reject-publish-dlx) was never in the queue.
-    if (message.state !== 'rejected') message.step('deadLetter');
-    if (this.events.active) {
-      this.events.emit({ type: 'message.dead-lettered', messageId: message.id, queue: queue.name, reason, deadLetterExchange: dlxName, routingKey });
-    }
-    const exchange = this.exchanges.get(dlxName);
-    if (!exchange) return;
-    const properties = deadLetterProperties(message, queue.name, reason, this.clock.now());
-    const level = this.scratchAt(this.depth++);
-    try {
-      this.route(exchange, routingKey, properties.headers, level, null);
-      const targets = level.queues.filter((q) => !isDeadLetterCycle(properties, q.name));
-      for (const dropped of level.queues) {
-        if (!targets.includes(dropped) && this.events.active) {
-          this.events.emit({ type: 'message.dropped', messageId: message.id, queue: dropped.name, reason: 'dead-letter-cycle' });
-        }
-      }
-      empty(level.queues);
-      for (const target of targets) {
-        const copy = new QueuedMessage(message.id, dlxName, routingKey, properties, message.body);
-        copy.step('route.matched');
-        target.enqueue(copy);
-      }
-    } finally {
-      empty(level.queues);
-      this.depth--;
-    }
+    this.deadLetters.deadLetter(queue, message, reason);
   }
-
-  // ---- direct reply-to and confirms ----
 
   registerDirectReply(channel: Channel): void {
-    this.directReplies.set(channel.directReplyToken, channel);
+    this.publishing.registerDirectReply(channel);
   }
 
   unregisterDirectReply(channel: Channel): void {
-    this.directReplies.delete(channel.directReplyToken);
+    this.publishing.unregisterDirectReply(channel);
   }
+
+  // ---- confirms ----
 
   confirmsPending(channel: Channel): void {
     if (this.batchConfirms) this.confirmWaiters.add(channel);
@@ -509,6 +356,8 @@ export class VHost implements BrokerContext {
     for (const channel of waiters) if (channel.open) channel.flushConfirms();
   }
 
+  // ---- recovery ----
+
   restoreBinding(b: StoredBinding): void {
     const source = this.exchanges.get(b.source);
     const destination = b.destinationKind === 'queue' ? this.queues.get(b.destination) : this.exchanges.get(b.destination);
@@ -516,7 +365,7 @@ export class VHost implements BrokerContext {
   }
 
   seedMessageIds(atLeast: number): void {
-    this.messageSeq = Math.max(this.messageSeq, atLeast);
+    this.publishing.seedMessageIds(atLeast);
   }
 }
 
@@ -537,22 +386,4 @@ const stored = (b: Binding): StoredBinding => ({
  */
 function unknownExchangeType(type: string): string {
   return /^[a-z][A-Za-z0-9_@]*$/.test(type) ? `invalid exchange type '${type}'` : `unknown exchange type '${type}'`;
-}
-
-/** rabbit_basic:parse_expiration, with the terms RabbitMQ prints. */
-function checkExpiration(expiration: string): void {
-  const match = /^(-?\d+)(.*)$/s.exec(expiration);
-  let problem: string | undefined;
-  if (!match) problem = 'no_integer';
-  else if (match[2] !== '') problem = `{leftover_string,"${match[2]}"}`;
-  else if (Number(match[1]) < 0) problem = `{value_negative,${Number(match[1])}}`;
-  if (problem) throw channelError('PRECONDITION_FAILED', `invalid expiration '${expiration}': ${problem}`);
-}
-
-/**
- * Empties a scratch array but keeps its storage: `length = 0` would make V8 drop the
- * backing store, and the next route would allocate it again.
- */
-function empty(array: unknown[]): void {
-  while (array.length > 0) array.pop();
 }

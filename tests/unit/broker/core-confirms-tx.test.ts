@@ -1,7 +1,7 @@
 // Publisher confirms and transactions. RabbitMQ's answers: tests/fixtures/RABBITMQ-BEHAVIOUR.md
 // (tx-confirm, overflow.classic, mandatory.no-route).
 import { describe, expect, it } from 'vitest';
-import { drain, expectChannelError, publish, publishAll, readyCount, setup } from './helpers.ts';
+import { dec, drain, expectChannelError, publish, publishAll, readyCount, setup } from './helpers.ts';
 
 describe('publisher confirms', () => {
   it('acks each publish with a per-channel sequence number starting at 1', () => {
@@ -160,5 +160,21 @@ describe('mode errors (406)', () => {
   ])('%s', (_, op, detail) => {
     const w = setup();
     expectChannelError(w.ch, () => op(w), 406, `PRECONDITION_FAILED - ${detail}`);
+  });
+});
+
+describe('a transaction left uncommitted when its channel closes', () => {
+  it('requeues the deliveries it had acked, redelivered, as RabbitMQ does', () => {
+    const { ch, channel } = setup();
+    ch.queueDeclare('tasks');
+    publishAll(ch, 'tasks', ['t1', 't2']);
+    ch.txSelect();
+    const first = ch.basicGet('tasks', false)!;
+    ch.basicGet('tasks', false);
+    ch.basicAck(first.deliveryTag);
+    ch.close();
+    const other = channel().ch;
+    const again = [other.basicGet('tasks', true)!, other.basicGet('tasks', true)!];
+    expect(again.map((r) => [dec(r.message.body), r.redelivered])).toEqual([['t1', true], ['t2', true]]);
   });
 });

@@ -1,0 +1,138 @@
+import type { Channel } from './channel.ts';
+import { DIRECT_REPLY_TO } from './direct-reply-to.ts';
+import { channelError } from './errors.ts';
+import type { EventStream, RouteStep } from './events.ts';
+import type { Exchange } from './exchange.ts';
+import { QueuedMessage } from './message.ts';
+import type { Queue } from './queue.ts';
+import type { Routing } from './routing.ts';
+import type { BasicProperties } from './types.ts';
+import type { VHost } from './vhost.ts';
+
+export type PublishOutcome = 'routed' | 'unroutable' | 'rejected';
+
+const DIRECT_REPLY_PREFIX = `${DIRECT_REPLY_TO}.`;
+
+/**
+ * The vhost's side of a publish: numbers the message, takes the shortcuts (direct reply-to,
+ * the default exchange), routes the rest and returns what no queue took.
+ */
+export class Publishing {
+  private readonly directReplies = new Map<string, Channel>();
+  private messageSeq = 0;
+  private readonly vhost: VHost;
+  private readonly routing: Routing;
+  private readonly queues: Map<string, Queue>;
+  private readonly exchanges: Map<string, Exchange>;
+  private readonly events: EventStream;
+
+  constructor(vhost: VHost, routing: Routing) {
+    this.vhost = vhost;
+    this.routing = routing;
+    this.queues = vhost.queues;
+    this.exchanges = vhost.exchanges;
+    this.events = vhost.events;
+  }
+
+  publish(channel: Channel, exchangeName: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): PublishOutcome {
+    const exchange = this.exchanges.get(exchangeName);
+    if (exchange === undefined || exchange.internal) this.vhost.checkPublishable(exchangeName);
+    if (properties.expiration !== undefined) checkExpiration(properties.expiration);
+    const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, properties, body);
+    const events = this.events;
+    if (events.active) {
+      events.emit({
+        type: 'message.published', messageId: message.id, exchange: exchangeName, routingKey, mandatory, properties,
+        size: body.length, connection: channel.connection.id, channel: channel.id,
+      });
+    }
+    if (exchangeName === '') {
+      if (routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
+        const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
+        if (target) {
+          message.step('route.matched');
+          target.deliverDirectReply(message);
+          return 'routed';
+        }
+      }
+      // The default exchange's implicit binding: one lookup, nothing to collect.
+      const queue = this.queues.get(routingKey);
+      if (queue !== undefined && !events.active) {
+        message.step('route.matched');
+        return queue.enqueue(message) === 'rejected' ? 'rejected' : 'routed';
+      }
+    }
+    return this.routeAndEnqueue(exchange!, message, mandatory ? channel : null);
+  }
+
+  /** Routes a message and offers it to every queue it reached (one copy per queue). */
+  private routeAndEnqueue(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null): PublishOutcome {
+    const level = this.routing.acquire();
+    try {
+      const trace = this.events.active ? ([] as RouteStep[]) : null;
+      this.routing.route(exchange, message.routingKey, message.properties.headers, level, trace);
+      const queues = level.queues;
+      if (trace) {
+        this.events.emit({
+          type: 'message.routed', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey,
+          queues: queues.map((q) => q.name), bindings: trace,
+        });
+      }
+      if (queues.length === 0) {
+        this.unroutable(exchange, message, returnTo);
+        return 'unroutable';
+      }
+      let rejected = false;
+      const n = queues.length;
+      for (let i = 0; i < n; i++) {
+        const copy = i === n - 1 ? message : message.copy();
+        copy.step('route.matched');
+        if (queues[i]!.enqueue(copy) === 'rejected') rejected = true;
+      }
+      return rejected ? 'rejected' : 'routed';
+    } finally {
+      this.routing.release(level);
+    }
+  }
+
+  /** No queue took the message: back to a mandatory publisher (basic.return), else dropped. */
+  private unroutable(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null): void {
+    message.step('route.none');
+    if (this.events.active) this.events.emit({ type: 'message.unroutable', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey });
+    if (!returnTo) {
+      message.step('drop');
+      return;
+    }
+    if (this.events.active) {
+      this.events.emit({
+        type: 'message.returned', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey,
+        replyCode: 312, replyText: 'NO_ROUTE', connection: returnTo.connection.id, channel: returnTo.id,
+      });
+    }
+    message.step('return');
+    returnTo.sink.returned(312, 'NO_ROUTE', message);
+  }
+
+  registerDirectReply(channel: Channel): void {
+    this.directReplies.set(channel.directReplyToken, channel);
+  }
+
+  unregisterDirectReply(channel: Channel): void {
+    this.directReplies.delete(channel.directReplyToken);
+  }
+
+  /** After recovery: new messages must not reuse the ids of stored ones. */
+  seedMessageIds(atLeast: number): void {
+    this.messageSeq = Math.max(this.messageSeq, atLeast);
+  }
+}
+
+/** rabbit_basic:parse_expiration, with the terms RabbitMQ prints. */
+function checkExpiration(expiration: string): void {
+  const match = /^(-?\d+)(.*)$/s.exec(expiration);
+  let problem: string | undefined;
+  if (!match) problem = 'no_integer';
+  else if (match[2] !== '') problem = `{leftover_string,"${match[2]}"}`;
+  else if (Number(match[1]) < 0) problem = `{value_negative,${Number(match[1])}}`;
+  if (problem) throw channelError('PRECONDITION_FAILED', `invalid expiration '${expiration}': ${problem}`);
+}
