@@ -4,7 +4,7 @@ import type { Connection } from './connection.ts';
 import { Consumer } from './consumer.ts';
 import { DIRECT_REPLY_TO } from './direct-reply-to.ts';
 import { AmqpError, channelError, connectionError, errorFor } from './errors.ts';
-import type { QueuedMessage } from './message.ts';
+import { MessageStep, type QueuedMessage } from './message.ts';
 import { generatedName } from './names.ts';
 import { Publisher } from './publisher.ts';
 import { ACK, Settlement } from './settlement.ts';
@@ -240,12 +240,12 @@ export class Channel {
   deliver(consumer: Consumer, message: QueuedMessage): void {
     const tag = this.nextDeliveryTag++;
     const queue = consumer.queue;
-    if (queue.settings.type === 'quorum') markDeliveryCount(message);
+    if (queue.quorum) markDeliveryCount(message);
     if (consumer.noAck) {
-      message.step('deliver.noAck');
+      message.step(MessageStep['deliver.noAck']);
       queue.consumed(message);
     } else {
-      message.step('deliver');
+      message.step(MessageStep.deliver);
       message.consumer = consumer;
       consumer.unacked++;
       this.consumerUnacked++;
@@ -267,12 +267,12 @@ export class Channel {
       const message = queue.take();
       if (!message) return null;
       const tag = this.nextDeliveryTag++;
-      if (queue.settings.type === 'quorum') markDeliveryCount(message, true);
+      if (queue.quorum) markDeliveryCount(message, true);
       if (noAck) {
-        message.step('deliver.noAck');
+        message.step(MessageStep['deliver.noAck']);
         queue.consumed(message);
       } else {
-        message.step('deliver');
+        message.step(MessageStep.deliver);
         queue.unackedCount++;
         this.unacked.add(tag, message);
       }
@@ -431,8 +431,8 @@ export class Channel {
     if (this.directReplyTag === null) return;
     const tag = this.nextDeliveryTag++;
     // The pseudo-queue amq.rabbitmq.reply-to hands the message straight over, no-ack.
-    message.step('enqueue');
-    message.step('deliver.noAck');
+    message.step(MessageStep.enqueue);
+    message.step(MessageStep['deliver.noAck']);
     this.sink.deliver(this.directReplyTag, tag, false, message);
   }
 }

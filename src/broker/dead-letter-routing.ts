@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 import { deadLetterProperties, isDeadLetterCycle } from './dead-letter.ts';
 import type { DeadLetterReason, EventStream } from './events.ts';
 import type { Exchange } from './exchange.ts';
-import { QueuedMessage } from './message.ts';
+import { MessageStep, QueuedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
 import { empty, type Routing } from './routing.ts';
 
@@ -24,7 +24,7 @@ export class DeadLetterRouting {
     const dlxName = queue.settings.deadLetterExchange!;
     const routingKey = queue.settings.deadLetterRoutingKey ?? message.routingKey;
     // A message refused at the door (reject-publish-dlx) was never in the queue.
-    if (message.state !== 'rejected') message.step('deadLetter');
+    if (message.state !== 'rejected') message.step(MessageStep.deadLetter);
     if (this.events.active) {
       this.events.emit({ type: 'message.dead-lettered', messageId: message.id, queue: queue.name, reason, deadLetterExchange: dlxName, routingKey });
     }
@@ -44,7 +44,7 @@ export class DeadLetterRouting {
       empty(level.queues);
       for (const target of targets) {
         const copy = new QueuedMessage(message.id, dlxName, routingKey, properties, message.body);
-        copy.step('route.matched');
+        copy.step(MessageStep['route.matched']);
         target.enqueue(copy);
       }
     } finally {

@@ -3,7 +3,7 @@ import { DIRECT_REPLY_TO } from './direct-reply-to.ts';
 import { channelError } from './errors.ts';
 import type { EventStream, RouteStep } from './events.ts';
 import type { Exchange } from './exchange.ts';
-import { QueuedMessage } from './message.ts';
+import { MessageStep, QueuedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
 import type { Routing } from './routing.ts';
 import type { BasicProperties } from './types.ts';
@@ -12,6 +12,7 @@ import type { VHost } from './vhost.ts';
 export type PublishOutcome = 'routed' | 'unroutable' | 'rejected';
 
 const DIRECT_REPLY_PREFIX = `${DIRECT_REPLY_TO}.`;
+const DIRECT_REPLY_FIRST = DIRECT_REPLY_PREFIX.charCodeAt(0);
 
 /**
  * The vhost's side of a publish: numbers the message, takes the shortcuts (direct reply-to,
@@ -20,6 +21,7 @@ const DIRECT_REPLY_PREFIX = `${DIRECT_REPLY_TO}.`;
 export class Publishing {
   private readonly directReplies = new Map<string, Channel>();
   private messageSeq = 0;
+  private lastQueue: Queue | undefined;
   private readonly vhost: VHost;
   private readonly routing: Routing;
   private readonly queues: Map<string, Queue>;
@@ -35,8 +37,9 @@ export class Publishing {
   }
 
   publish(channel: Channel, exchangeName: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): PublishOutcome {
-    const exchange = this.exchanges.get(exchangeName);
-    if (exchange === undefined || exchange.internal) this.vhost.checkPublishable(exchangeName);
+    // The default exchange always exists and is never internal.
+    const exchange = exchangeName === '' ? undefined : this.exchanges.get(exchangeName);
+    if (exchangeName !== '' && (exchange === undefined || exchange.internal)) this.vhost.checkPublishable(exchangeName);
     if (properties.expiration !== undefined) checkExpiration(properties.expiration);
     const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, properties, body);
     const events = this.events;
@@ -47,22 +50,31 @@ export class Publishing {
       });
     }
     if (exchangeName === '') {
-      if (routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
+      if (routingKey.charCodeAt(0) === DIRECT_REPLY_FIRST && routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
         const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
         if (target) {
-          message.step('route.matched');
+          message.step(MessageStep['route.matched']);
           target.deliverDirectReply(message);
           return 'routed';
         }
       }
       // The default exchange's implicit binding: one lookup, nothing to collect.
-      const queue = this.queues.get(routingKey);
+      const queue = this.queueNamed(routingKey);
       if (queue !== undefined && !events.active) {
-        message.step('route.matched');
+        message.step(MessageStep['route.matched']);
         return queue.enqueue(message) === 'rejected' ? 'rejected' : 'routed';
       }
     }
-    return this.routeAndEnqueue(exchange!, message, mandatory ? channel : null);
+    return this.routeAndEnqueue(exchange ?? this.exchanges.get('')!, message, mandatory ? channel : null);
+  }
+
+  /** The queue a default-exchange publish names; publishers mostly repeat the last one. */
+  private queueNamed(name: string): Queue | undefined {
+    const last = this.lastQueue;
+    if (last !== undefined && last.name === name && !last.deleted) return last;
+    const queue = this.queues.get(name);
+    this.lastQueue = queue;
+    return queue;
   }
 
   /** Routes a message and offers it to every queue it reached (one copy per queue). */
@@ -86,7 +98,7 @@ export class Publishing {
       const n = queues.length;
       for (let i = 0; i < n; i++) {
         const copy = i === n - 1 ? message : message.copy();
-        copy.step('route.matched');
+        copy.step(MessageStep['route.matched']);
         if (queues[i]!.enqueue(copy) === 'rejected') rejected = true;
       }
       return rejected ? 'rejected' : 'routed';
@@ -97,10 +109,10 @@ export class Publishing {
 
   /** No queue took the message: back to a mandatory publisher (basic.return), else dropped. */
   private unroutable(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null): void {
-    message.step('route.none');
+    message.step(MessageStep['route.none']);
     if (this.events.active) this.events.emit({ type: 'message.unroutable', messageId: message.id, exchange: exchange.name, routingKey: message.routingKey });
     if (!returnTo) {
-      message.step('drop');
+      message.step(MessageStep.drop);
       return;
     }
     if (this.events.active) {
@@ -109,7 +121,7 @@ export class Publishing {
         replyCode: 312, replyText: 'NO_ROUTE', connection: returnTo.connection.id, channel: returnTo.id,
       });
     }
-    message.step('return');
+    message.step(MessageStep.return);
     returnTo.sink.returned(312, 'NO_ROUTE', message);
   }
 

@@ -2,7 +2,7 @@ import type { Consumer } from './consumer.ts';
 import type { BrokerContext } from './context.ts';
 import type { DeadLetterReason } from './events.ts';
 import type { BindingTarget } from './exchanges/exchange.ts';
-import { QueuedMessage } from './message.ts';
+import { MessageStep, QueuedMessage } from './message.ts';
 import type { QueueSettings } from './queue-arguments.ts';
 import { ReadyMessages } from './ready-messages.ts';
 import type { Connection } from './connection.ts';
@@ -44,6 +44,11 @@ export class Queue implements BindingTarget {
   deleted = false;
   /** Routing marks a queue it already chose for the current message with this. */
   routeMark = 0;
+  /** Read from the settings once: the hot path tests these plain booleans. */
+  readonly quorum: boolean;
+  private readonly lengthLimited: boolean;
+  private readonly hasMessageTtl: boolean;
+  private readonly persists: boolean;
 
   readonly name: string;
   readonly options: QueueOptions;
@@ -56,6 +61,11 @@ export class Queue implements BindingTarget {
     const max = options.settings.maxPriority;
     const levels = max === undefined ? (options.settings.type === 'quorum' ? 2 : 1) : max + 1;
     this.ready = new ReadyMessages(levels, max === undefined ? quorumLane : (m) => Math.min(m.properties.priority ?? 0, max));
+    const s = options.settings;
+    this.quorum = s.type === 'quorum';
+    this.lengthLimited = s.maxLength !== undefined || s.maxLengthBytes !== undefined;
+    this.hasMessageTtl = s.messageTtl !== undefined;
+    this.persists = options.durable;
     this.touch();
   }
 
@@ -78,35 +88,66 @@ export class Queue implements BindingTarget {
   /** Offers a routed message. Applies the overflow rule before or after adding it. */
   enqueue(message: QueuedMessage): EnqueueResult {
     const s = this.options.settings;
-    if (s.overflow !== 'drop-head' && this.isFull(message.body.length)) {
+    if (this.lengthLimited && s.overflow !== 'drop-head' && this.isFull(message.body.length)) {
       if (this.ctx.events.active) {
         this.ctx.events.emit({ type: 'message.rejected-by-queue', messageId: message.id, queue: this.name, reason: 'maxlen' });
       }
       message.queue = this;
-      message.step('reject');
+      message.step(MessageStep.reject);
       if (s.overflow === 'reject-publish-dlx') this.ctx.deadLetter(this, message, 'maxlen');
       return 'rejected';
     }
     message.queue = this;
     message.seq = this.nextSeq++;
-    const ttl = this.ttlOf(message);
-    // A zero TTL means "deliver now or never": a consumer with room may still take it below.
-    // (The clock is read only when there is a TTL: this runs for every message.)
-    message.expiresAt = ttl === undefined || ttl === 0 ? 0 : this.ctx.clock.now() + ttl;
-    message.step('enqueue');
-    this.ready.push(message);
-    if (this.durable && message.persistent) this.ctx.store.putMessage(this.name, message);
-    if (this.ctx.events.active) {
-      this.ctx.events.emit({ type: 'message.enqueued', messageId: message.id, queue: this.name, ready: this.ready.length });
+    message.step(MessageStep.enqueue);
+    if (this.persists && message.persistent) this.ctx.store.putMessage(this.name, message);
+    // Without a TTL and with nothing waiting, a consumer with room takes it straight away:
+    // the common case, kept free of the ready list (and of the clock).
+    if (!this.hasMessageTtl && message.properties.expiration === undefined) {
+      if (this.ready.length === 0 && !this.dispatching && !this.ctx.events.active && this.handOver(message)) return 'enqueued';
+      this.ready.push(message);
+      this.enqueued(message);
+      // Delivering first: a message a consumer takes at once never counts against the length limit.
+      this.dispatch();
+      if (this.lengthLimited && s.overflow === 'drop-head') this.dropOverflow();
+      return 'enqueued';
     }
-    // Delivering first: a message a consumer takes at once never counts against the length limit.
+    const ttl = this.ttlOf(message)!;
+    // A zero TTL means "deliver now or never": a consumer with room may still take it below.
+    message.expiresAt = ttl === 0 ? 0 : this.ctx.clock.now() + ttl;
+    this.ready.push(message);
+    this.enqueued(message);
     this.dispatch();
-    if (s.overflow === 'drop-head') this.dropOverflow();
+    if (this.lengthLimited && s.overflow === 'drop-head') this.dropOverflow();
     if (ttl === 0) {
       message.expiresAt = this.ctx.clock.now();
       if (message.state === 'ready') this.expireHead();
-    } else if (message.expiresAt !== 0 && message.state === 'ready') this.armExpiry();
+    } else if (message.state === 'ready') this.armExpiry();
     return 'enqueued';
+  }
+
+  private enqueued(message: QueuedMessage): void {
+    if (this.ctx.events.active) {
+      this.ctx.events.emit({ type: 'message.enqueued', messageId: message.id, queue: this.name, ready: this.ready.length });
+    }
+  }
+
+  /**
+   * Gives a message that never waited to the next consumer with room; false when none has
+   * room. Marked as dispatching, so that a consumer publishing from inside the delivery
+   * queues behind it, as in `dispatch`.
+   */
+  private handOver(message: QueuedMessage): boolean {
+    const consumer = this.nextConsumerWithRoom();
+    if (consumer === undefined) return false;
+    this.dispatching = true;
+    try {
+      consumer.deliver(message);
+    } finally {
+      this.dispatching = false;
+    }
+    if (this.redispatch) this.dispatch();
+    return true;
   }
 
   private isFull(incomingBytes: number): boolean {
@@ -141,6 +182,7 @@ export class Queue implements BindingTarget {
    * publishing from inside a delivery) only ask for another pass.
    */
   dispatch(): void {
+    if (this.ready.length === 0 || this.consumers.length === 0) return;
     if (this.dispatching) {
       this.redispatch = true;
       return;
@@ -157,28 +199,36 @@ export class Queue implements BindingTarget {
   }
 
   private dispatchPass(): void {
-    const consumers = this.consumers;
-    while (this.ready.length > 0 && consumers.length > 0) {
+    while (this.ready.length > 0 && this.consumers.length > 0) {
       const head = this.ready.peek()!;
       if (head.expiresAt !== 0 && head.expiresAt <= this.ctx.clock.now()) {
         this.expireHead();
         continue;
       }
-      const n = consumers.length;
-      let chosen: Consumer | undefined;
-      for (let i = 0; i < n; i++) {
-        const index = (this.cursor + i) % n;
-        const c = consumers[index]!;
-        if (c.hasRoom()) {
-          chosen = c;
-          this.cursor = (index + 1) % n;
-          break;
-        }
-      }
-      if (!chosen) return;
+      const chosen = this.nextConsumerWithRoom();
+      if (chosen === undefined) return;
       this.ready.shift();
       chosen.deliver(head);
     }
+  }
+
+  /** Round-robin: the first consumer with room from the cursor on, which moves past it. */
+  private nextConsumerWithRoom(): Consumer | undefined {
+    const consumers = this.consumers;
+    const n = consumers.length;
+    if (n === 1) {
+      const only = consumers[0]!;
+      return only.hasRoom() ? only : undefined;
+    }
+    for (let i = 0; i < n; i++) {
+      const index = (this.cursor + i) % n;
+      const c = consumers[index]!;
+      if (c.hasRoom()) {
+        this.cursor = (index + 1) % n;
+        return c;
+      }
+    }
+    return undefined;
   }
 
   /** basic.get: the head message, or undefined when there is none. */
@@ -208,14 +258,14 @@ export class Queue implements BindingTarget {
     message.consumer = null;
     if (this.deleted) return;
     message.redelivered = true;
-    const quorum = this.options.settings.type === 'quorum';
+    const quorum = this.quorum;
     if (quorum || refused) message.deliveryCount++;
     const limit = this.options.settings.deliveryLimit;
     if (limit !== undefined && message.deliveryCount > limit) {
       this.discard(message, 'delivery_limit');
       return;
     }
-    message.step('requeue');
+    message.step(MessageStep.requeue);
     if (quorum && refused) {
       message.seq = this.nextSeq++;
       this.ready.push(message);
@@ -235,7 +285,7 @@ export class Queue implements BindingTarget {
     message.consumer = null;
     if (this.deleted) return;
     if (outcome === 'acked') {
-      message.step('ack');
+      message.step(MessageStep.ack);
       if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
     } else {
       this.discard(message, outcome);
@@ -248,7 +298,7 @@ export class Queue implements BindingTarget {
     if (this.options.settings.deadLetterExchange !== undefined) {
       this.ctx.deadLetter(this, message, reason);
     } else {
-      message.step(reason === 'expired' ? 'expire' : 'drop');
+      message.step(reason === 'expired' ? MessageStep.expire : MessageStep.drop);
       if (this.ctx.events.active) {
         this.ctx.events.emit({
           type: reason === 'expired' ? 'message.expired' : 'message.dropped',
@@ -340,7 +390,7 @@ export class Queue implements BindingTarget {
   purge(): number {
     const dropped = this.ready.drain();
     for (const m of dropped) {
-      m.step('drop');
+      m.step(MessageStep.drop);
       if (this.durable && m.persistent) this.ctx.store.deleteMessage(this.name, m);
       if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'purged' });
     }
@@ -353,7 +403,7 @@ export class Queue implements BindingTarget {
     this.deleted = true;
     const count = this.ready.length;
     for (const m of this.ready.drain()) {
-      m.step('drop');
+      m.step(MessageStep.drop);
       if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'queue-deleted' });
     }
     if (this.expiryTimer) this.ctx.scheduler.cancel(this.expiryTimer);
@@ -371,8 +421,8 @@ export class Queue implements BindingTarget {
   restore(message: QueuedMessage): void {
     message.queue = this;
     message.seq = this.nextSeq++;
-    message.step('route.matched');
-    message.step('enqueue');
+    message.step(MessageStep['route.matched']);
+    message.step(MessageStep.enqueue);
     const ttl = this.ttlOf(message);
     message.expiresAt = ttl === undefined ? 0 : this.ctx.clock.now() + ttl;
     this.ready.push(message);

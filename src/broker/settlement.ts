@@ -47,6 +47,10 @@ export class Settlement {
   }
 
   private apply(tag: number, message: QueuedMessage, settle: Settle): void {
+    if (settle === ACK && !this.events.active) {
+      this.acked(message);
+      return;
+    }
     const channel = this.channel;
     const queue = message.queue!;
     const consumer = message.consumer;
@@ -70,6 +74,20 @@ export class Settlement {
       if (channel.globalPrefetch !== 0) channel.dispatchAll();
       else queue.dispatch();
     }
+  }
+
+  /** A plain ack, unobserved: the path every manual-ack consumer takes per message. */
+  private acked(message: QueuedMessage): void {
+    const channel = this.channel;
+    const queue = message.queue!;
+    const consumer = message.consumer;
+    if (consumer !== null) {
+      consumer.unacked--;
+      channel.consumerUnacked--;
+    }
+    queue.settle(message, 'acked');
+    if (channel.globalPrefetch !== 0) channel.dispatchAll();
+    else queue.dispatch();
   }
 
   /** tx.commit: takes the held settles; apply them with `applyHeld` after the publishes. */

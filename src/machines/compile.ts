@@ -82,3 +82,33 @@ export function createStepper<S extends string, E extends string>(
     return next;
   };
 }
+
+/**
+ * The same table with states and events numbered, for entities stepped millions of times
+ * a second: the next state is one typed-array read, `next[state * events.length + event]`,
+ * -1 where the move is illegal. Numbers follow the order of the given name lists.
+ */
+export interface IndexedTransitions<S extends string, E extends string> {
+  readonly states: readonly S[];
+  readonly events: readonly E[];
+  readonly stateIndex: Readonly<Record<S, number>>;
+  readonly eventIndex: Readonly<Record<E, number>>;
+  readonly next: Int8Array;
+}
+
+export function indexTransitions<S extends string, E extends string>(
+  table: TransitionTable<S, E>,
+  states: readonly S[],
+  events: readonly E[],
+): IndexedTransitions<S, E> {
+  const stateIndex = Object.fromEntries(states.map((s, i) => [s, i])) as Record<S, number>;
+  const eventIndex = Object.fromEntries(events.map((e, i) => [e, i])) as Record<E, number>;
+  const next = new Int8Array(states.length * events.length).fill(-1);
+  for (const [s, state] of states.entries()) {
+    for (const [e, event] of events.entries()) {
+      const target = table[state]?.[event];
+      if (target !== undefined) next[s * events.length + e] = stateIndex[target];
+    }
+  }
+  return { states, events, stateIndex: Object.freeze(stateIndex), eventIndex: Object.freeze(eventIndex), next };
+}

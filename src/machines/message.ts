@@ -1,5 +1,5 @@
 import { setup } from 'xstate';
-import { compileTransitions, createStepper, type FlatStateOf } from './compile.ts';
+import { compileTransitions, createStepper, indexTransitions, type FlatStateOf } from './compile.ts';
 
 /**
  * One message's life in one queue. On fan-out every queue holds its own copy (sharing
@@ -172,3 +172,11 @@ export const messageTransitions = compileTransitions(messageMachine);
 /** The next state, or an Error such as "illegal message transition: ready --ack-->". */
 export const nextMessageState: (state: MessageState, eventType: MessageEventType) => MessageState =
   createStepper(messageTransitions, 'message');
+
+/**
+ * The table with numbered states and events: the core keeps a message's state as a number
+ * and steps it with one typed-array read (`MESSAGE_EVENT.enqueue` names the event).
+ */
+export const messageIndexed = indexTransitions(messageTransitions, MESSAGE_STATES, MESSAGE_EVENT_TYPES);
+export const MESSAGE_EVENT = messageIndexed.eventIndex;
+export const MESSAGE_STATE = messageIndexed.stateIndex;

@@ -1,14 +1,16 @@
 import type { Binding, BindingTarget, ExchangeRouter } from './exchange.ts';
 import { BindingSet, removeItem } from './fanout.ts';
+import { RouteMemo } from './route-memo.ts';
 
 // A trie over the dot-separated words of the binding keys, walked the way RabbitMQ's
 // rabbit_db_topic_exchange does: at each word try the literal child, then `*` (exactly one
 // word), then `#` (zero or more words). Splitting follows RabbitMQ too: "" has no words,
 // "a..b" has three ("a", "", "b"), and only a whole word "*" or "#" is a wildcard.
 //
-// route() allocates nothing: it scans the routing key in place, recording where each word
+// Matching allocates nothing: it scans the routing key in place, recording where each word
 // starts and a hash of it in reused typed arrays, and finds literal children through
-// per-node open-addressed tables keyed by that hash, so no substring is ever made.
+// per-node open-addressed tables keyed by that hash, so no substring is ever made. On top,
+// a RouteMemo remembers what recent routing keys matched, while keys keep repeating.
 
 const DOT = 46;
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -129,6 +131,7 @@ export class TopicRouter<T extends BindingTarget = BindingTarget> implements Exc
   private starts = new Int32Array(32);
   private hashes = new Int32Array(32);
   private epoch = 0;
+  private readonly memo = new RouteMemo<Binding<T>>();
 
   get bindingCount(): number {
     return this.set.size;
@@ -136,6 +139,7 @@ export class TopicRouter<T extends BindingTarget = BindingTarget> implements Exc
 
   bind(binding: Binding<T>): boolean {
     if (!this.set.add(binding)) return false;
+    this.memo.clear();
     let node = this.root;
     for (const word of splitKey(binding.routingKey)) {
       if (word === '*') node = node.star ??= new TopicNode(word, 0, node);
@@ -154,6 +158,7 @@ export class TopicRouter<T extends BindingTarget = BindingTarget> implements Exc
   unbind(binding: Binding<T>): boolean {
     const stored = this.set.remove(binding);
     if (!stored) return false;
+    this.memo.clear();
     let node: TopicNode<T> | null | undefined = this.root;
     for (const word of splitKey(stored.routingKey)) {
       if (!node) break;
@@ -180,6 +185,21 @@ export class TopicRouter<T extends BindingTarget = BindingTarget> implements Exc
 
   route(routingKey: string, _headers: unknown, out: Binding<T>[]): void {
     if (this.set.size === 0) return;
+    const memo = this.memo;
+    let matched = memo.get(routingKey);
+    if (matched === undefined) {
+      if (!memo.active) {
+        this.match(routingKey, out);
+        return;
+      }
+      matched = [];
+      this.match(routingKey, matched);
+      memo.remember(routingKey, matched);
+    }
+    for (let i = 0; i < matched.length; i++) out.push(matched[i]!);
+  }
+
+  private match(routingKey: string, out: Binding<T>[]): void {
     this.scan(routingKey);
     this.epoch++;
     this.walk(this.root, 0, out);

@@ -167,3 +167,32 @@ describe('TopicRouter: bookkeeping', () => {
     expect(routed(r, 'a.b')).toEqual(['q:a.b']);
   });
 });
+
+describe('TopicRouter: remembered routes', () => {
+  it('sees a binding made after a key was routed, and forgets one removed', () => {
+    const r = routerWith(['Q1', 'stock.*']);
+    expect(routed(r, 'stock.nyse')).toEqual(['Q1:stock.*']);
+    r.bind(binding('Q2', '#.nyse'));
+    expect(routed(r, 'stock.nyse')).toEqual(['Q1:stock.*', 'Q2:#.nyse']);
+    r.unbind(binding('Q1', 'stock.*'));
+    expect(routed(r, 'stock.nyse')).toEqual(['Q2:#.nyse']);
+    r.unbindDestination({ kind: 'queue', name: 'Q2' } as never);
+    expect(routed(r, 'stock.nyse')).toEqual([]);
+  });
+
+  it('routes right through unique keys (memo resting) and repeated ones, across binds', () => {
+    const r = routerWith(['all', '#'], ['even', '*.even.#']);
+    for (let i = 0; i < 5000; i++) {
+      const key = `k${i}.${i % 2 ? 'odd' : 'even'}.x`;
+      if (i === 2501) r.bind(binding('odd', '*.odd.*'));
+      const odd = i > 2500 ? ['all:#', 'odd:*.odd.*'] : ['all:#'];
+      expect(routed(r, key)).toEqual(i % 2 ? odd : ['all:#', 'even:*.even.#']);
+    }
+    for (let i = 0; i < 40_000; i++) {
+      const key = `k.${i % 2 ? 'odd' : 'even'}.x`;
+      if (i === 30_000) r.unbind(binding('all', '#'));
+      const all = i < 30_000 ? ['all:#'] : [];
+      expect(routed(r, key)).toEqual(i % 2 ? [...all, 'odd:*.odd.*'] : [...all, 'even:*.even.#']);
+    }
+  });
+});
