@@ -4,6 +4,7 @@ import type { Connection } from './connection.ts';
 import { Consumer } from './consumer.ts';
 import { DIRECT_REPLY_TO } from './direct-reply-to.ts';
 import { AmqpError, channelError, connectionError, errorFor } from './errors.ts';
+import type { EventStream } from './events.ts';
 import { MessageStep, type QueuedMessage } from './message.ts';
 import { generatedName } from './names.ts';
 import { Publisher } from './publisher.ts';
@@ -62,6 +63,7 @@ export class Channel {
   readonly connection: Connection;
   readonly sink: ChannelSink;
   private readonly vhost: VHost;
+  private readonly events: EventStream;
   private readonly publisher: Publisher;
   private readonly settlement: Settlement;
 
@@ -70,6 +72,7 @@ export class Channel {
     this.connection = connection;
     this.sink = sink;
     this.vhost = vhost;
+    this.events = vhost.events;
     this.publisher = new Publisher(this, vhost);
     this.settlement = new Settlement(this, vhost.events);
     this.directReplyToken = `${generatedName('')}.${connection.id}.${id}`;
@@ -93,9 +96,6 @@ export class Channel {
     this.machine.send(event);
   }
 
-  private get events() {
-    return this.vhost.events;
-  }
 
   // ---- exchanges and queues ----
 
@@ -238,27 +238,40 @@ export class Channel {
 
   /** Called by a queue: hand one message to one of this channel's consumers. */
   deliver(consumer: Consumer, message: QueuedMessage): void {
+    if (consumer.noAck) this.deliverNoAck(consumer, message);
+    else this.deliverUnacked(consumer, message);
+  }
+
+  // Two paths, so that each stays small and sees one kind of consumer.
+  private deliverNoAck(consumer: Consumer, message: QueuedMessage): void {
     const tag = this.nextDeliveryTag++;
     const queue = consumer.queue;
     if (queue.quorum) markDeliveryCount(message);
-    if (consumer.noAck) {
-      message.step(MessageStep['deliver.noAck']);
-      queue.consumed(message);
-    } else {
-      message.step(MessageStep.deliver);
-      message.consumer = consumer;
-      consumer.unacked++;
-      this.consumerUnacked++;
-      queue.unackedCount++;
-      this.unacked.add(tag, message);
-    }
-    if (this.events.active) {
-      this.events.emit({
-        type: 'message.delivered', messageId: message.id, queue: queue.name, consumerTag: consumer.tag, deliveryTag: tag,
-        redelivered: message.redelivered, deliveryCount: message.deliveryCount, connection: this.connection.id, channel: this.id, noAck: consumer.noAck,
-      });
-    }
+    message.step(MessageStep['deliver.noAck']);
+    queue.consumed(message);
+    if (this.events.active) this.delivered(consumer, message, tag);
     this.sink.deliver(consumer.tag, tag, message.redelivered, message);
+  }
+
+  private deliverUnacked(consumer: Consumer, message: QueuedMessage): void {
+    const tag = this.nextDeliveryTag++;
+    const queue = consumer.queue;
+    if (queue.quorum) markDeliveryCount(message);
+    message.step(MessageStep.deliver);
+    message.consumer = consumer;
+    consumer.unacked++;
+    this.consumerUnacked++;
+    queue.unackedCount++;
+    this.unacked.add(tag, message);
+    if (this.events.active) this.delivered(consumer, message, tag);
+    this.sink.deliver(consumer.tag, tag, message.redelivered, message);
+  }
+
+  private delivered(consumer: Consumer, message: QueuedMessage, tag: number): void {
+    this.events.emit({
+      type: 'message.delivered', messageId: message.id, queue: consumer.queue.name, consumerTag: consumer.tag, deliveryTag: tag,
+      redelivered: message.redelivered, deliveryCount: message.deliveryCount, connection: this.connection.id, channel: this.id, noAck: consumer.noAck,
+    });
   }
 
   basicGet(queueName: string, noAck: boolean): GetResult | null {

@@ -87,43 +87,49 @@ export class Queue implements BindingTarget {
 
   /** Offers a routed message. Applies the overflow rule before or after adding it. */
   enqueue(message: QueuedMessage): EnqueueResult {
-    const s = this.options.settings;
-    if (this.lengthLimited && s.overflow !== 'drop-head' && this.isFull(message.body.length)) {
-      if (this.ctx.events.active) {
-        this.ctx.events.emit({ type: 'message.rejected-by-queue', messageId: message.id, queue: this.name, reason: 'maxlen' });
-      }
-      message.queue = this;
-      message.step(MessageStep.reject);
-      if (s.overflow === 'reject-publish-dlx') this.ctx.deadLetter(this, message, 'maxlen');
-      return 'rejected';
-    }
+    if (this.lengthLimited && this.refusesWhenFull(message)) return 'rejected';
     message.queue = this;
     message.seq = this.nextSeq++;
     message.step(MessageStep.enqueue);
     if (this.persists && message.persistent) this.ctx.store.putMessage(this.name, message);
-    // Without a TTL and with nothing waiting, a consumer with room takes it straight away:
-    // the common case, kept free of the ready list (and of the clock).
-    if (!this.hasMessageTtl && message.properties.expiration === undefined) {
-      if (this.ready.length === 0 && !this.dispatching && !this.ctx.events.active && this.handOver(message)) return 'enqueued';
+    if (this.hasMessageTtl || message.properties.expiration !== undefined) this.enqueueWithTtl(message);
+    // With nothing waiting, a consumer with room takes it straight away: the common case,
+    // kept free of the ready list.
+    else if (this.ready.length !== 0 || this.dispatching || this.ctx.events.active || !this.handOver(message)) {
       this.ready.push(message);
       this.enqueued(message);
       // Delivering first: a message a consumer takes at once never counts against the length limit.
       this.dispatch();
-      if (this.lengthLimited && s.overflow === 'drop-head') this.dropOverflow();
-      return 'enqueued';
+      if (this.lengthLimited) this.dropOverflow();
     }
+    return 'enqueued';
+  }
+
+  /** Full, with overflow reject-publish(-dlx): the message is refused (and maybe dead-lettered). */
+  private refusesWhenFull(message: QueuedMessage): boolean {
+    const overflow = this.options.settings.overflow;
+    if (overflow === 'drop-head' || !this.isFull(message.body.length)) return false;
+    if (this.ctx.events.active) {
+      this.ctx.events.emit({ type: 'message.rejected-by-queue', messageId: message.id, queue: this.name, reason: 'maxlen' });
+    }
+    message.queue = this;
+    message.step(MessageStep.reject);
+    if (overflow === 'reject-publish-dlx') this.ctx.deadLetter(this, message, 'maxlen');
+    return true;
+  }
+
+  private enqueueWithTtl(message: QueuedMessage): void {
     const ttl = this.ttlOf(message)!;
     // A zero TTL means "deliver now or never": a consumer with room may still take it below.
     message.expiresAt = ttl === 0 ? 0 : this.ctx.clock.now() + ttl;
     this.ready.push(message);
     this.enqueued(message);
     this.dispatch();
-    if (this.lengthLimited && s.overflow === 'drop-head') this.dropOverflow();
+    if (this.lengthLimited) this.dropOverflow();
     if (ttl === 0) {
       message.expiresAt = this.ctx.clock.now();
       if (message.state === 'ready') this.expireHead();
     } else if (message.state === 'ready') this.armExpiry();
-    return 'enqueued';
   }
 
   private enqueued(message: QueuedMessage): void {
@@ -142,7 +148,7 @@ export class Queue implements BindingTarget {
     if (consumer === undefined) return false;
     this.dispatching = true;
     try {
-      consumer.deliver(message);
+      consumer.channel.deliver(consumer, message);
     } finally {
       this.dispatching = false;
     }
@@ -158,8 +164,10 @@ export class Queue implements BindingTarget {
     );
   }
 
+  /** Overflow drop-head: the oldest ready messages go until the queue fits its limits. */
   private dropOverflow(): void {
-    const { maxLength, maxLengthBytes } = this.options.settings;
+    const { maxLength, maxLengthBytes, overflow } = this.options.settings;
+    if (overflow !== 'drop-head') return;
     while (
       this.ready.length > 0 &&
       ((maxLength !== undefined && this.ready.length > maxLength) ||
@@ -208,7 +216,7 @@ export class Queue implements BindingTarget {
       const chosen = this.nextConsumerWithRoom();
       if (chosen === undefined) return;
       this.ready.shift();
-      chosen.deliver(head);
+      chosen.channel.deliver(chosen, head);
     }
   }
 
@@ -279,17 +287,21 @@ export class Queue implements BindingTarget {
     if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
   }
 
-  /** An unacked message is settled: acked, or rejected without requeue. */
-  settle(message: QueuedMessage, outcome: 'acked' | DeadLetterReason): void {
+  /** An unacked message was acked: the queue is done with it. */
+  acked(message: QueuedMessage): void {
     this.unackedCount--;
     message.consumer = null;
     if (this.deleted) return;
-    if (outcome === 'acked') {
-      message.step(MessageStep.ack);
-      if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
-    } else {
-      this.discard(message, outcome);
-    }
+    message.step(MessageStep.ack);
+    if (this.persists && message.persistent) this.ctx.store.deleteMessage(this.name, message);
+  }
+
+  /** An unacked message was rejected (or nacked) without requeue. */
+  refused(message: QueuedMessage): void {
+    this.unackedCount--;
+    message.consumer = null;
+    if (this.deleted) return;
+    this.discard(message, 'rejected');
   }
 
   /** Dead-letters the message if the queue has a dead-letter exchange, else drops it. */

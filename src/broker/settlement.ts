@@ -36,6 +36,7 @@ export class Settlement {
       const message = channel.unacked.takeOne(deliveryTag);
       if (message === null) channel.fail(channelError('PRECONDITION_FAILED', `unknown delivery tag ${deliveryTag}`));
       if (inTx) this.held.push({ tag: deliveryTag, message, settle });
+      else if (settle === ACK && !this.events.active) this.acked(message);
       else this.apply(deliveryTag, message, settle);
       return;
     }
@@ -47,10 +48,6 @@ export class Settlement {
   }
 
   private apply(tag: number, message: QueuedMessage, settle: Settle): void {
-    if (settle === ACK && !this.events.active) {
-      this.acked(message);
-      return;
-    }
     const channel = this.channel;
     const queue = message.queue!;
     const consumer = message.consumer;
@@ -63,11 +60,11 @@ export class Settlement {
       if (settle.kind === 'ack') this.events.emit({ type: 'message.acked', ...base });
       else this.events.emit({ type: settle.method === 'nack' ? 'message.nacked' : 'message.rejected', ...base, requeue: settle.requeue });
     }
-    if (settle.kind === 'ack') queue.settle(message, 'acked');
+    if (settle.kind === 'ack') queue.acked(message);
     else if (settle.requeue) {
       if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: queue.name, reason: settle.method });
       queue.requeue(message, true);
-    } else queue.settle(message, 'rejected');
+    } else queue.refused(message);
     // The freed prefetch slot may let this consumer (or, with a global limit, any other
     // consumer of the channel) take more.
     if (settle.kind === 'ack' || !settle.requeue) {
@@ -85,7 +82,7 @@ export class Settlement {
       consumer.unacked--;
       channel.consumerUnacked--;
     }
-    queue.settle(message, 'acked');
+    queue.acked(message);
     if (channel.globalPrefetch !== 0) channel.dispatchAll();
     else queue.dispatch();
   }
