@@ -68,10 +68,21 @@ export class Broker {
     this.store.flush();
   }
 
-  /** Stops this broker and starts a new one over the same store and event stream. */
+  /**
+   * Stops this broker and starts a new one over the same store and event stream. Once it
+   * has recovered, `broker.restarted` says what came back, so nobody has to infer a
+   * restart from forced closes and queues declared again.
+   */
   restart(): Broker {
     this.stop('shutdown');
-    return new Broker({ clock: this.clock, store: this.store, events: this.events });
+    const next = new Broker({ clock: this.clock, store: this.store, events: this.events });
+    if (this.events.active) {
+      // A fresh vhost holds only what recovery put there.
+      const queues = [...next.vhost.queues.values()].map((q) => ({ queue: q.name, messages: q.messageCount }));
+      const messages = queues.reduce((sum, q) => sum + q.messages, 0);
+      this.events.emit({ type: 'broker.restarted', queues, messages });
+    }
+    return next;
   }
 
   /** Server sessions batch confirms: they call flushConfirms after each read. */

@@ -48,10 +48,17 @@ export type EventBody =
   | { type: 'message.expired'; messageId: number; queue: string }
   | { type: 'message.dropped'; messageId: number; queue: string; reason: 'rejected' | 'maxlen' | 'delivery_limit' | 'expired' | 'queue-deleted' | 'purged' | 'dead-letter-cycle' }
   | { type: 'message.confirmed'; connection: number; channel: number; deliveryTag: number; multiple: boolean; ack: boolean }
+  | { type: 'broker.restarted'; queues: RecoveredQueue[]; messages: number }
   | { type: 'frame'; connection: number; direction: 'in' | 'out'; channel: number; frameType: 'method' | 'header' | 'body' | 'heartbeat' | 'protocol-header'; method?: string; size: number; fields?: Record<string, unknown> };
 
 export type EventType = EventBody['type'];
 export type EventOf<T extends EventType> = Extract<BrokerEvent, { type: T }>;
+
+/** A durable queue a restart brought back, with how many persistent messages it holds. */
+export interface RecoveredQueue {
+  queue: string;
+  messages: number;
+}
 
 /** One hop of a route: the binding that matched. */
 export interface RouteStep {

@@ -4,9 +4,15 @@
 // connection (serveMessagePort); Reset and Restart act on all of them.
 
 import { Broker } from '../broker/broker.ts';
-import type { BrokerEvent } from '../broker/events.ts';
+import type { BrokerEvent, EventOf } from '../broker/events.ts';
 import { serveMessagePort, type PortLike } from '../server/message-port.ts';
 import type { AmqpSession } from '../server/session.ts';
+
+/**
+ * Told when Reset wiped the broker and its trace. Returns a sentence for the learner if it
+ * cleared something they could see (e.g. check results), for the Reset announcement.
+ */
+export type ResetListener = () => string | undefined;
 
 /** A running program, as the host sees it. */
 export interface HostedProgram {
@@ -21,6 +27,7 @@ export class BrokerHost {
   #unsubscribe: () => void = () => undefined;
   readonly #views = new Set<() => void>();
   readonly #programs = new Set<HostedProgram>();
+  readonly #resetListeners = new Set<ResetListener>();
   #frame = 0;
   #trace: BrokerEvent[] = [];
   #traceFull = false;
@@ -59,6 +66,11 @@ export class BrokerHost {
     return () => this.#views.delete(view);
   }
 
+  onReset(listener: ResetListener): () => void {
+    this.#resetListeners.add(listener);
+    return () => this.#resetListeners.delete(listener);
+  }
+
   track(program: HostedProgram): () => void {
     this.#programs.add(program);
     return () => this.#programs.delete(program);
@@ -67,17 +79,27 @@ export class BrokerHost {
   /**
    * Restarts the broker as RabbitMQ restarts: connections are closed with 320
    * CONNECTION_FORCED; durable exchanges, queues and bindings come back with the
-   * persistent messages of durable queues; everything else is gone.
+   * persistent messages of durable queues; everything else is gone. Returns the broker's
+   * `broker.restarted` event: what came back.
    */
-  restart(): void {
+  restart(): EventOf<'broker.restarted'> | undefined {
     const reason = "320 CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'";
     for (const program of this.#programs) program.brokerRestarting(reason);
+    let restarted: EventOf<'broker.restarted'> | undefined;
+    const stop = this.#broker.events.subscribe((event) => {
+      if (event.type === 'broker.restarted') restarted = event;
+    });
     this.#broker = this.#broker.restart();
+    stop();
     this.#changed();
+    return restarted;
   }
 
-  /** A new, empty broker; every running program is killed first. */
-  reset(): void {
+  /**
+   * A new, empty broker; every running program is killed first. Returns what the reset
+   * listeners cleared, each said once, for the announcement.
+   */
+  reset(): string[] {
     for (const program of [...this.#programs]) program.kill();
     this.#unsubscribe();
     this.#broker.stop('reset');
@@ -86,6 +108,12 @@ export class BrokerHost {
     this.#traceFull = false;
     this.#watch();
     this.#changed();
+    const notes = new Set<string>();
+    for (const listener of this.#resetListeners) {
+      const note = listener();
+      if (note !== undefined) notes.add(note);
+    }
+    return [...notes];
   }
 
   // Restart keeps the event stream (same numbering), so only a reset subscribes again.

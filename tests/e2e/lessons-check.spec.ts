@@ -73,6 +73,38 @@ test.describe('check my work', () => {
     expect(errors).toEqual([]);
   });
 
+  test('Reset broker clears the results it made stale, from the keyboard, and says so once', async ({ page }) => {
+    await page.goto('/lessons/hello-world/');
+    const pg = await playground(page, HELLO);
+    const checks = pg.getByRole('region', { name: 'Checks' });
+    const live = checks.locator('[aria-live="polite"]');
+    const results = checks.getByRole('list', { name: 'Check results' });
+    await run(pg, 'receive.ts');
+    await expect(output(pg, 'receive.ts #1')).toContainText("waiting for messages on 'hello'");
+    await checks.getByRole('button', { name: 'Check my work' }).click();
+    await expect(results.getByRole('listitem')).toHaveCount(3, { timeout: 10_000 });
+    await expect(live).toContainText('Looked at');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/reset-1-checked.png` });
+
+    const reset = pg.getByRole('button', { name: 'Reset broker' });
+    await reset.focus();
+    await page.keyboard.press('Enter');
+    // Back to the panel as it was before the first press: no list, no summary, nothing to read out.
+    await expect(results).toBeHidden();
+    await expect(live).toHaveText('');
+    // One announcement, where the learner pressed: the broker panel's status.
+    await expect(pg.locator('.pg-broker-status')).toHaveText(
+      'Broker reset: a new, empty broker. Running programs were killed. Check results were cleared: run your programs again, then check.',
+    );
+    await expect(reset).toBeFocused();
+    await pg.screenshot({ path: `${SCREENSHOTS}/reset-2-after-reset.png` });
+
+    // A second reset has nothing left to clear, and says only what it did.
+    await page.keyboard.press('Enter');
+    await expect(pg.locator('.pg-broker-status')).toHaveText('Broker reset: a new, empty broker. Running programs were killed.');
+  });
+
   test('the results are announced: they live in an aria-live region', async ({ page }) => {
     await page.goto('/lessons/hello-world/');
     const pg = await playground(page, HELLO);
@@ -106,12 +138,50 @@ test.describe('check my work', () => {
     const pg = await playground(page, 'Playground: new-task.ts, worker.ts');
     const checks = pg.getByRole('region', { name: 'Checks' });
     await checks.getByRole('button', { name: 'Check my work' }).click();
-    await expect(checks.getByText('0 of 6 checks pass.')).toBeVisible({ timeout: 10_000 });
+    await expect(checks.getByText('0 of 7 checks pass.')).toBeVisible({ timeout: 10_000 });
     const results = checks.getByRole('list', { name: 'Check results' });
     await expect(results.getByRole('listitem').filter({ hasText: 'Waiting tasks survive a broker restart' })).toContainText('press Restart broker, then run a worker');
+    await expect(results.getByRole('listitem').filter({ hasText: "A stopped worker's unfinished task goes to another worker" })).toContainText('press Stop on the worker that is busy with it');
     // Grading ran nothing: no console, no queue.
     await expect(pg.getByRole('log')).toHaveCount(0);
     await expect(pg.getByRole('table', { name: 'Queues' })).toContainText('No queues yet.');
+  });
+
+  test('publish/subscribe: two receivers each get every line; the solution passes every check', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/lessons/publish-subscribe/');
+    const pg = await playground(page, 'Playground: emit-log.ts, receive-logs.ts');
+    const checks = pg.getByRole('region', { name: 'Checks' });
+    await expect(pg.getByRole('textbox', { name: 'emit-log.ts, code editor' })).toBeAttached({ timeout: 20_000 });
+    await pg.getByRole('button', { name: 'Solution', exact: true }).click();
+
+    // A line sent before anyone listens: the fanout exchange has no queue to put it in.
+    await run(pg, 'emit-log.ts');
+    await expect(output(pg, 'emit-log.ts (solution) #1')).toContainText('exited with code 0');
+    await expect(pg.getByRole('table', { name: 'Queues' })).toContainText('No queues yet.');
+
+    // Two receivers, each with an exclusive queue named by the broker, bound to 'logs'.
+    await run(pg, 'receive-logs.ts');
+    await expect(output(pg, 'receive-logs.ts (solution) #1')).toContainText("waiting for logs in 'amq.gen-");
+    await run(pg, 'receive-logs.ts');
+    await expect(output(pg, 'receive-logs.ts (solution) #2')).toContainText("waiting for logs in 'amq.gen-");
+    await expect(pg.getByRole('table', { name: 'Queues' }).getByRole('row').filter({ hasText: 'exclusive' })).toHaveCount(2);
+
+    await pg.getByRole('tab', { name: 'emit-log.ts' }).click();
+    await pg.getByLabel('Arguments').fill('warning: disk 91% full');
+    await run(pg, 'emit-log.ts');
+    await expect(output(pg, 'emit-log.ts (solution) #2')).toContainText('exited with code 0');
+    for (const receiver of ['receive-logs.ts (solution) #1', 'receive-logs.ts (solution) #2']) {
+      await expect(output(pg, receiver)).toContainText('log: warning: disk 91% full');
+      await expect(output(pg, receiver)).not.toContainText('info: service started');
+    }
+
+    await checks.getByRole('button', { name: 'Check my work' }).click();
+    await expect(checks.getByText('All 6 checks pass. Well done!')).toBeVisible({ timeout: 10_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/publish-subscribe-solution.png` });
+    expect(errors).toEqual([]);
   });
 
   test('the demo playground has no checks', async ({ page }) => {

@@ -162,6 +162,10 @@ test.describe('playground', () => {
     await expect(queues.getByRole('row', { name: /^hello/ })).toContainText(/classic\s*no\s*1\s*0\s*0/);
     await expect(queues.getByRole('row', { name: /^task_queue/ })).toContainText(/classic\s*yes\s*1\s*0\s*0/);
     await work.getByRole('button', { name: 'Restart broker' }).click();
+    // Announced from the broker's restart event: what came back, exactly.
+    await expect(work.locator('.pg-broker-status')).toHaveText(
+      'Broker restarted: connections were closed. 1 durable queue came back: task_queue (1 message). Non-durable queues and non-persistent messages are gone.',
+    );
     await expect(queues.getByRole('row', { name: /^hello/ })).toHaveCount(0);
     await expect(queues.getByRole('row', { name: /^task_queue/ })).toContainText(/classic\s*yes\s*1\s*0\s*0/);
 

@@ -3,6 +3,7 @@
 
 import type { BrokerHost } from '../broker-host.ts';
 import { bindingRows, exchangeRows, queueRows } from '../broker-rows.ts';
+import { restartNote } from '../restart-note.ts';
 import { h, uid } from './dom.ts';
 
 const DEFAULT_EXCHANGE = '(AMQP default)';
@@ -81,8 +82,7 @@ export function brokerPanel(host: BrokerHost, headingLevel: 'h3' | 'h4' = 'h3'):
           class: 'pg-button',
           title: 'Like restarting RabbitMQ: durable queues and persistent messages stay; connections close',
           onclick: () => {
-            host.restart();
-            say('Broker restarted: durable queues, exchanges and bindings kept, with their persistent messages; connections were closed.');
+            say(restartNote(host.restart()));
           },
         }, 'Restart broker'),
         h('button', {
@@ -90,8 +90,9 @@ export function brokerPanel(host: BrokerHost, headingLevel: 'h3' | 'h4' = 'h3'):
           class: 'pg-button',
           title: 'A new, empty broker; running programs are killed',
           onclick: () => {
-            host.reset();
-            say('Broker reset: a new, empty broker. Running programs were killed.');
+            // The reset also clears what graded the old broker (check results); say so here, in one announcement.
+            const cleared = host.reset();
+            say(['Broker reset: a new, empty broker. Running programs were killed.', ...cleared].join(' '));
           },
         }, 'Reset broker'),
       ),

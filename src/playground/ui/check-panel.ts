@@ -1,5 +1,6 @@
 // "Check my work": a button, a sentence on what it looks at, and the results (in a live
 // region). The grader and the lesson's checks load on the first press (check-work.ts).
+// Reset broker wipes the run they graded, so it clears them (the broker panel says so).
 
 import type { CheckOutcome } from '../../grader/types.ts';
 import type { BrokerHost } from '../broker-host.ts';
@@ -35,6 +36,8 @@ export function checkPanel(host: BrokerHost, lessonId: string, headingLevel: 'h3
   const list = h('ul', { class: 'pg-check-list', 'aria-label': 'Check results', hidden: true });
   const results = h('div', { class: 'pg-checks-results', 'aria-live': 'polite' }, summary, list, detail);
   let busy = false;
+  // Bumped by each reset: a check still loading when the broker was reset graded a run that is gone.
+  let generation = 0;
 
   const button = h('button', { type: 'button', class: 'pg-button pg-check-button', 'aria-describedby': noteId, onclick: () => void run() }, 'Check my work');
 
@@ -43,9 +46,11 @@ export function checkPanel(host: BrokerHost, lessonId: string, headingLevel: 'h3
     busy = true;
     results.setAttribute('aria-busy', 'true');
     summary.textContent = 'Checking…';
+    const started = generation;
     try {
       const { checkWork } = await import('../check-work.ts');
       const report = await checkWork(host, lessonId);
+      if (started !== generation) return;
       const passed = report.outcomes.filter((o) => o.pass).length;
       const total = report.outcomes.length;
       summary.textContent = summarize(passed, total);
@@ -60,6 +65,7 @@ export function checkPanel(host: BrokerHost, lessonId: string, headingLevel: 'h3
       detail.textContent = notes.filter(Boolean).join(' ');
       detail.hidden = false;
     } catch (error) {
+      if (started !== generation) return;
       summary.textContent = `The checks could not run (${error instanceof Error ? error.message : String(error)}). Reload the page to try again.`;
       list.hidden = true;
       detail.hidden = true;
@@ -68,6 +74,19 @@ export function checkPanel(host: BrokerHost, lessonId: string, headingLevel: 'h3
       results.removeAttribute('aria-busy');
     }
   }
+
+  /** Back to the state before the first press. Focus stays where it is (on Reset broker). */
+  function clear(): string | undefined {
+    generation++;
+    const shown = summary.textContent !== '';
+    summary.textContent = '';
+    list.replaceChildren();
+    list.hidden = true;
+    detail.textContent = '';
+    detail.hidden = true;
+    return shown ? 'Check results were cleared: run your programs again, then check.' : undefined;
+  }
+  host.onReset(clear);
 
   return h(
     'section',

@@ -139,6 +139,23 @@ describe('the event stream', () => {
     expect(topology[8]).toMatchObject({ queue: 'q', reason: 'client', messageCount: 0 });
   });
 
+  it('marks a restart with one event after recovery: which durable queues came back, with how many messages', () => {
+    const { broker, ch, events, eventsOf } = setup();
+    ch.queueDeclare('tasks', { durable: true });
+    ch.queueDeclare('scratch');
+    ch.queueDeclare('empty', { durable: true });
+    publishAll(ch, 'tasks', ['a', 'b'], { deliveryMode: 2 });
+    publish(ch, '', 'tasks', 'transient');
+    publish(ch, '', 'scratch', 'gone', { deliveryMode: 2 });
+    broker.restart();
+    expect(eventsOf('broker.restarted')).toMatchObject([{ queues: [{ queue: 'tasks', messages: 2 }, { queue: 'empty', messages: 0 }], messages: 2 }]);
+    // After the forced closes and the recovered declarations: nothing of the restart follows it.
+    const at = events.findIndex((e) => e.type === 'broker.restarted');
+    expect(events.slice(0, at).filter((e) => e.type === 'connection.closed').map((e) => e.replyCode)).toEqual([320]);
+    expect(events.slice(0, at).filter((e) => e.type === 'queue.declared').map((e) => e.queue)).toEqual(['tasks', 'scratch', 'empty', 'tasks', 'empty']);
+    expect(events.at(-1)!.type).toBe('broker.restarted');
+  });
+
   it('shows connections and channels opening and closing', () => {
     const clock = new ManualClock();
     const broker = new Broker({ clock });

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokerEvent, EventBody } from '../../../src/broker/events.ts';
-import { check, expectEvent, fail, findEvent, findEvents, grade, pass, queueExists, restarts, type BrokerState } from '../../../src/grader/index.ts';
+import { check, expectEvent, fail, findEvent, findEvents, grade, pass, queueExists, type BrokerState } from '../../../src/grader/index.ts';
 
 let seq = 0;
 const ev = (body: EventBody): BrokerEvent => ({ ...body, seq: ++seq, time: seq }) as BrokerEvent;
 
 const published = (messageId: number, deliveryMode?: number) =>
   ev({ type: 'message.published', messageId, exchange: '', routingKey: 'hello', mandatory: false, properties: deliveryMode === undefined ? {} : { deliveryMode }, size: 2, connection: 1, channel: 1 });
-const declared = (queue: string, durable = false) => ev({ type: 'queue.declared', queue, queueType: 'classic', durable, exclusive: false, autoDelete: false, arguments: {} });
-const shutdown = (connection: number) => ev({ type: 'connection.closed', connection, replyCode: 320, replyText: "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'" });
 
 const state: BrokerState = {
   queues: [{ name: 'hello', type: 'classic', durable: true, exclusive: false, autoDelete: false, arguments: {}, ready: 0, unacked: 0, consumers: [] }],
@@ -57,22 +55,5 @@ describe('grading', () => {
       { name: 'fails', pass: false, message: 'not yet' },
       { name: 'throws', pass: false, message: 'The check itself failed: boom' },
     ]);
-  });
-});
-
-describe('restarts read from the trace', () => {
-  it('none in an ordinary run, even when a queue is declared again after being deleted', () => {
-    const trace = [declared('a'), ev({ type: 'queue.deleted', queue: 'a', reason: 'client', messageCount: 0 }), declared('a')];
-    expect(restarts(trace)).toEqual([]);
-  });
-
-  it('one restart shows as forced closes and recovered queues, and counts once', () => {
-    const trace = [declared('tasks', true), published(1, 2), shutdown(2), shutdown(3), declared('tasks', true)];
-    expect(restarts(trace)).toEqual([trace[2]!.seq]);
-  });
-
-  it('a restart with no connection open shows as a durable queue declared again', () => {
-    const trace = [declared('tasks', true), published(1, 2), declared('tasks', true), published(2, 2), declared('tasks', true)];
-    expect(restarts(trace)).toEqual([trace[2]!.seq, trace[4]!.seq]);
   });
 });

@@ -50,6 +50,8 @@ interface Running {
   timeouts: Set<ReturnType<typeof setTimeout>>;
   intervals: Set<ReturnType<typeof setInterval>>;
   transports: { transport: ByteTransport; closed: boolean }[];
+  /** The server side of each connection it opened, to see what it holds. */
+  sessions: AmqpSession[];
 }
 
 export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
@@ -62,10 +64,13 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
   const output: string[] = [];
   const errors: string[] = [];
   let lastEvent = performance.now();
+  /** Programs a `stop … when: 'holding'` step armed: each is stopped by the event that hands it a message. */
+  const crashWhenHolding = new Set<Running>();
   // The stream outlives restarts (Broker.restart shares it), so one subscription serves all.
   broker.events.subscribe((event) => {
     lastEvent = performance.now();
     if (event.type !== 'frame') trace.push(event);
+    if (event.type === 'message.delivered') for (const p of crashWhenHolding) if (holds(p)) crash(p);
   });
 
   const running = new Map<string, Running>();
@@ -86,6 +91,7 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
     });
     server.onData((chunk) => session.receive(chunk));
     server.onClose(() => session.transportClosed());
+    p.sessions.push(session);
     const entry = { transport: client, closed: false };
     client.onClose(() => (entry.closed = true));
     p.transports.push(entry);
@@ -134,7 +140,7 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
       code = transform(program.source, { transforms: ['typescript', 'imports'], filePath: name }).code;
       compiled.set(name, code);
     }
-    const p: Running = { label, stopped: false, mainDone: false, timeouts: new Set(), intervals: new Set(), transports: [] };
+    const p: Running = { label, stopped: false, mainDone: false, timeouts: new Set(), intervals: new Set(), transports: [], sessions: [] };
     const guard = (fn: (...a: unknown[]) => void) => (...a: unknown[]) => {
       if (p.stopped) return;
       try {
@@ -197,15 +203,35 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
     return p;
   }
 
-  function stop(p: Running): void {
+  /** The program runs no more code: no callback, no timer, no incoming data. */
+  function freeze(p: Running): void {
     if (p.stopped) return;
     p.stopped = true;
     for (const t of p.timeouts) clearTimeout(t);
     for (const t of p.intervals) clearInterval(t);
     p.timeouts.clear();
     p.intervals.clear();
+  }
+
+  function stop(p: Running): void {
+    freeze(p);
     // Dropped without a connection.close, as when a process dies.
-    for (const { transport } of p.transports) transport.close();
+    for (const entry of p.transports) if (!entry.closed) entry.transport.close();
+  }
+
+  /** Some channel of the program holds a delivered message it has not acknowledged. */
+  function holds(p: Running): boolean {
+    return p.sessions.some((s) => [...(s.connection?.channels.values() ?? [])].some((ch) => ch.unacked.count > 0));
+  }
+
+  /**
+   * Stops `p` as it is handed a message: frozen at once, so it can never ack it, and its
+   * connections dropped once the broker's current call is over (this runs inside an emit).
+   */
+  function crash(p: Running): void {
+    crashWhenHolding.delete(p);
+    freeze(p);
+    queueMicrotask(() => stop(p));
   }
 
   const exited = (p: Running) => p.stopped || (p.mainDone && p.timeouts.size === 0 && p.transports.every((t) => t.closed));
@@ -225,6 +251,8 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
   async function step(s: ScenarioStep): Promise<void> {
     if ('run' in s) {
       const label = s.as ?? s.run;
+      // Quiet is counted from the start: a program that has not even connected is not idle yet.
+      lastEvent = performance.now();
       const p = start(s.run, label, s.args);
       running.set(label, p);
       await until(`${label} exiting or going idle`, () => exited(p) || idle());
@@ -234,6 +262,10 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
     } else if ('stop' in s) {
       const p = running.get(s.stop);
       if (p === undefined) throw new Error(`the scenario stops "${s.stop}", which it never started`);
+      if (s.when === 'holding' && !holds(p)) {
+        crashWhenHolding.add(p);
+        return;
+      }
       stop(p);
       await until(`${s.stop} stopping`, idle);
     } else if ('wait' in s) {
@@ -247,6 +279,7 @@ export async function runScenario(programs: ReadonlyMap<string, ProgramSource>, 
   try {
     for (const s of scenario) await step(s);
     await until('the programs going idle', idle);
+    for (const p of crashWhenHolding) errors.push(`scenario: ${p.label} never held an unacknowledged message, so it was not stopped`);
     const state = snapshotBroker(broker);
     return { trace, state, output, errors };
   } finally {

@@ -52,3 +52,35 @@ describe('the page broker keeps the trace since the last reset', () => {
     expect(host.traceFull).toBe(false);
   });
 });
+
+describe('Reset broker tells whoever showed results of the old run', () => {
+  beforeAll(() => vi.stubGlobal('requestAnimationFrame', () => 1));
+  afterAll(() => vi.unstubAllGlobals());
+
+  it('calls each reset listener and returns what they cleared, each sentence once', () => {
+    const host = new BrokerHost();
+    const cleared = 'Check results were cleared.';
+    const calls: string[] = [];
+    host.onReset(() => (calls.push('a'), cleared));
+    host.onReset(() => (calls.push('b'), cleared));
+    const stop = host.onReset(() => (calls.push('c'), undefined));
+    expect(host.reset()).toEqual([cleared]);
+    expect(calls).toEqual(['a', 'b', 'c']);
+    stop();
+    host.restart();
+    expect(calls).toEqual(['a', 'b', 'c']);
+    host.reset();
+    expect(calls).toEqual(['a', 'b', 'c', 'a', 'b']);
+  });
+
+  it('a restart hands back what came back, and the trace records it', () => {
+    const host = new BrokerHost();
+    const conn = host.broker.connect();
+    const ch = conn.openChannel(1);
+    ch.queueDeclare('tasks', { durable: true });
+    ch.queueDeclare('scratch');
+    const restarted = host.restart();
+    expect(restarted).toMatchObject({ type: 'broker.restarted', queues: [{ queue: 'tasks', messages: 0 }], messages: 0 });
+    expect(host.trace.at(-1)).toBe(restarted);
+  });
+});
