@@ -5,6 +5,7 @@ import type { Exchange } from './exchange.ts';
 import { MessageStep, QueuedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
 import { empty, type Routing } from './routing.ts';
+import { deadLetterKeys, recordSenderKeys } from './sender-selected.ts';
 
 /** Republishes a queue's dead messages through its dead-letter exchange, with x-death. */
 export class DeadLetterRouting {
@@ -22,7 +23,8 @@ export class DeadLetterRouting {
 
   deadLetter(queue: Queue, message: QueuedMessage, reason: DeadLetterReason): void {
     const dlxName = queue.settings.deadLetterExchange!;
-    const routingKey = queue.settings.deadLetterRoutingKey ?? message.routingKey;
+    const deadLetterKey = queue.settings.deadLetterRoutingKey;
+    const routingKey = deadLetterKey ?? message.routingKey;
     // A message refused at the door (reject-publish-dlx) was never in the queue.
     if (message.state !== 'rejected') message.step(MessageStep.deadLetter);
     if (this.events.active) {
@@ -31,9 +33,10 @@ export class DeadLetterRouting {
     const exchange = this.exchanges.get(dlxName);
     if (!exchange) return;
     const properties = deadLetterProperties(message, queue.name, reason, this.clock.now());
+    const keys = deadLetterKeys(message, deadLetterKey !== undefined);
     const level = this.routing.acquire();
     try {
-      this.routing.route(exchange, routingKey, properties.headers, level, null);
+      this.routing.route(exchange, routingKey, keys === null ? null : keys.extra, properties.headers, level, null);
       const targets = level.queues.filter((q) => !isDeadLetterCycle(properties, q.name));
       for (const dropped of level.queues) {
         if (!targets.includes(dropped) && this.events.active) {
@@ -44,6 +47,7 @@ export class DeadLetterRouting {
       empty(level.queues);
       for (const target of targets) {
         const copy = new QueuedMessage(message.id, dlxName, routingKey, properties, message.body);
+        if (keys !== null) recordSenderKeys(copy, keys);
         copy.step(MessageStep['route.matched']);
         target.enqueue(copy);
       }

@@ -1,6 +1,7 @@
 import type { DeadLetterReason } from './events.ts';
 import type { QueuedMessage } from './message.ts';
 import { plain } from './field-types.ts';
+import { senderKeysOf } from './sender-selected.ts';
 import { Typed, type BasicProperties, type FieldTable, type FieldValue } from './types.ts';
 
 /**
@@ -49,10 +50,10 @@ export function deadLetterProperties(
 
 const timestamp = (ms: number): Typed => new Typed('timestamp', Math.floor(ms / 1000));
 
-/** The routing key plus any CC keys, which RabbitMQ lists in `routing-keys`. */
+/** The routing key plus the CC keys it was routed by (never BCC), as RabbitMQ lists them in `routing-keys`. */
 function routingKeysOf(message: QueuedMessage): FieldValue[] {
-  const cc = message.properties.headers?.['CC'];
-  return [message.routingKey, ...(Array.isArray(cc) ? cc : [])];
+  const keys = senderKeysOf(message);
+  return keys === null ? [message.routingKey] : [message.routingKey, ...keys.extra.slice(0, keys.ccCount)];
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Channel } from './channel.ts';
 import { DIRECT_REPLY_TO } from './direct-reply-to.ts';
 import { channelError } from './errors.ts';
 import type { EventStream } from './events.ts';
-import type { Publishing } from './publishing.ts';
+import { checkPublishedProperties, type Publishing } from './publishing.ts';
 import type { BasicProperties } from './types.ts';
 import type { VHost } from './vhost.ts';
 
@@ -38,6 +38,7 @@ export class Publisher {
   publish(exchange: string, routingKey: string, mandatory: boolean, properties: BasicProperties, body: Uint8Array): void {
     if (this.channel.mode === 'tx') {
       this.vhost.checkPublishable(exchange);
+      checkPublishedProperties(properties);
       this.txPublishes.push({ exchange, routingKey, mandatory, properties, body });
       return;
     }

@@ -6,6 +6,7 @@ import type { Exchange } from './exchange.ts';
 import { MessageStep, QueuedMessage } from './message.ts';
 import type { Queue } from './queue.ts';
 import type { Routing } from './routing.ts';
+import { readSenderKeys, recordSenderKeys, withoutBcc, type SenderKeys } from './sender-selected.ts';
 import type { BasicProperties } from './types.ts';
 import type { VHost } from './vhost.ts';
 
@@ -41,7 +42,11 @@ export class Publishing {
     const exchange = exchangeName === '' ? undefined : this.exchanges.get(exchangeName);
     if (exchangeName !== '' && (exchange === undefined || exchange.internal)) this.vhost.checkPublishable(exchangeName);
     if (properties.expiration !== undefined) checkExpiration(properties.expiration);
-    const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, properties, body);
+    // CC/BCC (sender-selected distribution): most messages have no headers, so that is
+    // tested first; the rest of this path never looks at them.
+    const keys = properties.headers === undefined ? null : readSenderKeys(properties.headers);
+    const stored = keys === null ? properties : withoutBcc(properties);
+    const message = new QueuedMessage(++this.messageSeq, exchangeName, routingKey, stored, body);
     const events = this.events;
     if (events.active) {
       events.emit({
@@ -49,6 +54,7 @@ export class Publishing {
         size: body.length, connection: channel.connection.id, channel: channel.id,
       });
     }
+    if (keys !== null) return this.publishSelected(exchange, message, keys, mandatory ? channel : null);
     if (exchangeName === '') {
       if (routingKey.charCodeAt(0) === DIRECT_REPLY_FIRST && routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
         const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
@@ -65,7 +71,29 @@ export class Publishing {
         return queue.enqueue(message) === 'rejected' ? 'rejected' : 'routed';
       }
     }
-    return this.routeAndEnqueue(exchange ?? this.exchanges.get('')!, message, mandatory ? channel : null);
+    return this.routeAndEnqueue(exchange ?? this.exchanges.get('')!, message, mandatory ? channel : null, null);
+  }
+
+  /**
+   * A publish with CC or BCC keys: routed by all its keys. Through the default exchange a
+   * key may be a direct reply-to address; each is answered once, and counts as routed.
+   */
+  private publishSelected(exchange: Exchange | undefined, message: QueuedMessage, keys: SenderKeys, returnTo: Channel | null): PublishOutcome {
+    let replied = false;
+    if (exchange === undefined) {
+      const answered = new Set<Channel>();
+      for (const key of [message.routingKey, ...keys.extra]) {
+        if (!key.startsWith(DIRECT_REPLY_PREFIX)) continue;
+        const target = this.directReplies.get(key.slice(DIRECT_REPLY_PREFIX.length));
+        if (target === undefined || answered.has(target)) continue;
+        answered.add(target);
+        const copy = message.copy();
+        copy.step(MessageStep['route.matched']);
+        target.deliverDirectReply(copy);
+      }
+      replied = answered.size > 0;
+    }
+    return this.routeAndEnqueue(exchange ?? this.exchanges.get('')!, message, returnTo, keys, replied);
   }
 
   /** The queue a default-exchange publish names; publishers mostly repeat the last one. */
@@ -77,12 +105,15 @@ export class Publishing {
     return queue;
   }
 
-  /** Routes a message and offers it to every queue it reached (one copy per queue). */
-  private routeAndEnqueue(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null): PublishOutcome {
+  /**
+   * Routes a message and offers it to every queue it reached (one copy per queue). `keys`
+   * are its CC/BCC keys, if any; `replied` says a direct reply-to address already took it.
+   */
+  private routeAndEnqueue(exchange: Exchange, message: QueuedMessage, returnTo: Channel | null, keys: SenderKeys | null, replied = false): PublishOutcome {
     const level = this.routing.acquire();
     try {
       const trace = this.events.active ? ([] as RouteStep[]) : null;
-      this.routing.route(exchange, message.routingKey, message.properties.headers, level, trace);
+      this.routing.route(exchange, message.routingKey, keys === null ? null : keys.extra, message.properties.headers, level, trace);
       const queues = level.queues;
       if (trace) {
         this.events.emit({
@@ -91,6 +122,7 @@ export class Publishing {
         });
       }
       if (queues.length === 0) {
+        if (replied) return 'routed';
         this.unroutable(exchange, message, returnTo);
         return 'unroutable';
       }
@@ -98,6 +130,8 @@ export class Publishing {
       const n = queues.length;
       for (let i = 0; i < n; i++) {
         const copy = i === n - 1 ? message : message.copy();
+        // Dead-lettering routes by the same keys again.
+        if (keys !== null) recordSenderKeys(copy, keys);
         copy.step(MessageStep['route.matched']);
         if (queues[i]!.enqueue(copy) === 'rejected') rejected = true;
       }
@@ -137,6 +171,16 @@ export class Publishing {
   seedMessageIds(atLeast: number): void {
     this.messageSeq = Math.max(this.messageSeq, atLeast);
   }
+}
+
+/**
+ * What RabbitMQ refuses in a basic.publish itself, whatever the exchange does with it: a
+ * bad expiration, a CC or BCC header that is not an array. In tx mode these fail at the
+ * publish, not at commit.
+ */
+export function checkPublishedProperties(properties: BasicProperties): void {
+  if (properties.expiration !== undefined) checkExpiration(properties.expiration);
+  if (properties.headers !== undefined) readSenderKeys(properties.headers);
 }
 
 /** rabbit_basic:parse_expiration, with the terms RabbitMQ prints. */

@@ -45,8 +45,19 @@ export class Routing {
     this.depth--;
   }
 
-  /** Collects into `level.queues` the queues a message reaches from `start`. */
-  route(start: Exchange, routingKey: string, headers: FieldTable | undefined, level: RouteScratch, trace: RouteStep[] | null): void {
+  /**
+   * Collects into `level.queues` the queues a message reaches from `start`, routed by
+   * `routingKey` and by `extraKeys` (its CC and BCC keys, or null): every exchange on the
+   * way matches each key, and turns to its alternate exchange only when none matched.
+   */
+  route(
+    start: Exchange,
+    routingKey: string,
+    extraKeys: readonly string[] | null,
+    headers: FieldTable | undefined,
+    level: RouteScratch,
+    trace: RouteStep[] | null,
+  ): void {
     const mark = ++this.routeMark;
     const { bindings, exchanges, queues } = level;
     empty(exchanges);
@@ -56,15 +67,15 @@ export class Routing {
       const exchange = exchanges[i]!;
       empty(bindings);
       if (exchange.name === '') {
-        const queue = this.queues.get(routingKey);
-        if (queue && queue.routeMark !== mark) {
-          queue.routeMark = mark;
-          queues.push(queue);
-          trace?.push({ source: '', destination: queue.name, destinationKind: 'queue', routingKey });
-        }
+        this.defaultRoute(routingKey, mark, queues, trace);
+        if (extraKeys !== null) for (const key of extraKeys) this.defaultRoute(key, mark, queues, trace);
         continue;
       }
       exchange.router.route(routingKey, headers, bindings);
+      // Fanout and headers exchanges ignore the key: another pass would only repeat bindings.
+      if (extraKeys !== null && (exchange.type === 'direct' || exchange.type === 'topic')) {
+        for (const key of extraKeys) exchange.router.route(key, headers, bindings);
+      }
       if (bindings.length === 0) {
         const ae = exchange.alternateExchange;
         const alternate = ae === undefined ? undefined : this.exchanges.get(ae);
@@ -86,6 +97,16 @@ export class Routing {
     }
     empty(bindings);
     empty(exchanges);
+  }
+
+  /** The default exchange's implicit binding: the queue the key names, if any. */
+  private defaultRoute(key: string, mark: number, queues: Queue[], trace: RouteStep[] | null): void {
+    const queue = this.queues.get(key);
+    if (queue && queue.routeMark !== mark) {
+      queue.routeMark = mark;
+      queues.push(queue);
+      trace?.push({ source: '', destination: queue.name, destinationKind: 'queue', routingKey: key });
+    }
   }
 }
 

@@ -141,6 +141,16 @@ describe('transactions', () => {
     expectChannelError(ch, () => publish(ch, 'nope.x', '', 'm'), 404, "NOT_FOUND - no exchange 'nope.x' in vhost '/'");
   });
 
+  it.each([
+    [{ expiration: 'soon' }, "PRECONDITION_FAILED - invalid expiration 'soon': no_integer"],
+    [{ headers: { CC: 'audit' } }, 'PRECONDITION_FAILED - invalid message: {unacceptable_type_in_header,"CC",longstr}'],
+  ])('refuse a publish RabbitMQ cannot accept at once, not at commit (%o)', (properties, text) => {
+    const { ch } = setup();
+    ch.queueDeclare('q');
+    ch.txSelect();
+    expectChannelError(ch, () => publish(ch, '', 'q', 'm', properties), 406, text);
+  });
+
   it('are forgotten when the channel closes: uncommitted publishes are lost', () => {
     const w = setup();
     w.ch.queueDeclare('q');
