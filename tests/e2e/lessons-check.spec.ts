@@ -191,3 +191,65 @@ test.describe('check my work', () => {
     await expect(page.getByRole('button', { name: 'Check my work' })).toHaveCount(0);
   });
 });
+
+test.describe('check my work: topics', () => {
+  test('topics: the direct starter treats patterns as plain keys; the solution passes every check', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/lessons/topics/');
+    const pg = await playground(page, 'Playground: emit-log.ts, receive-logs.ts');
+    const checks = pg.getByRole('region', { name: 'Checks' });
+    const results = checks.getByRole('list', { name: 'Check results' });
+    const send = async (args: string, label: string) => {
+      await pg.getByRole('tab', { name: 'emit-log.ts' }).click();
+      await pg.getByLabel('Arguments').fill(args);
+      await run(pg, 'emit-log.ts');
+      await expect(output(pg, label)).toContainText('exited with code 0');
+    };
+
+    // The starter declares a direct exchange: '*.critical' is a key like any other.
+    await run(pg, 'receive-logs.ts');
+    await expect(output(pg, 'receive-logs.ts #1')).toContainText('waiting for *.critical lines');
+    await send('kern.critical Out of memory: killed process 4242', 'emit-log.ts #1');
+    await send('*.critical Anyone there?', 'emit-log.ts #2');
+    await expect(output(pg, 'receive-logs.ts #1')).toContainText('[*.critical] Anyone there?');
+    await expect(output(pg, 'receive-logs.ts #1')).not.toContainText('Out of memory');
+    await checks.getByRole('button', { name: 'Check my work' }).click();
+    await expect(checks.getByText('0 of 5 checks pass.')).toBeVisible({ timeout: 10_000 });
+    await expect(results.getByRole('listitem').first()).toContainText("'system-logs' is a direct exchange");
+
+    // The solution, after a reset (the direct exchange would refuse to become a topic one).
+    await pg.getByRole('button', { name: 'Reset broker' }).click();
+    await expect(pg.getByRole('textbox', { name: 'emit-log.ts, code editor' })).toBeAttached({ timeout: 20_000 });
+    await pg.getByRole('button', { name: 'Solution', exact: true }).click();
+    const receivers = ['*.critical', 'kern.#', '#'];
+    for (const [i, pattern] of receivers.entries()) {
+      await pg.getByRole('tab', { name: 'receive-logs.ts' }).click();
+      await pg.getByLabel('Arguments').fill(pattern);
+      await run(pg, 'receive-logs.ts');
+      await expect(output(pg, `receive-logs.ts (solution) #${i + 2}`)).toContainText(`waiting for ${pattern} lines`);
+    }
+    const lines = [
+      'kern.critical Out of memory: killed process 4242',
+      'auth.critical Root login from 203.0.113.9',
+      'kern.info CPU 3 is now online',
+      'cron.info Nightly backup done in 4 min',
+      'kern.disk.critical Disk sda: 12 sectors unreadable',
+    ];
+    for (const [i, line] of lines.entries()) await send(line, `emit-log.ts (solution) #${i + 3}`);
+    const critical = output(pg, 'receive-logs.ts (solution) #2');
+    const kernel = output(pg, 'receive-logs.ts (solution) #3');
+    const everything = output(pg, 'receive-logs.ts (solution) #4');
+    await expect(everything).toContainText('[kern.disk.critical] Disk sda');
+    await expect(kernel).toContainText('[kern.disk.critical] Disk sda');
+    await expect(critical).toContainText('[auth.critical] Root login');
+    await expect(critical).not.toContainText('kern.disk.critical');
+    await expect(kernel).not.toContainText('auth.critical');
+
+    await checks.getByRole('button', { name: 'Check my work' }).click();
+    await expect(checks.getByText('All 5 checks pass. Well done!')).toBeVisible({ timeout: 10_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/topics-solution.png` });
+    expect(errors).toEqual([]);
+  });
+});
