@@ -253,3 +253,87 @@ test.describe('check my work: topics', () => {
     expect(errors).toEqual([]);
   });
 });
+
+test.describe('check my work: publisher confirms', () => {
+  test('publisher confirms: the starter loses orders silently; the solution retries the nacked ones until all are in', async ({ page }) => {
+    // The packer takes a second per order, and the solution retries every two seconds.
+    test.setTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/lessons/publisher-confirms/');
+    const pg = await playground(page, 'Playground: send-orders.ts, packer.ts');
+    const checks = pg.getByRole('region', { name: 'Checks' });
+    const button = checks.getByRole('button', { name: 'Check my work' });
+    const results = checks.getByRole('list', { name: 'Check results' });
+
+    // The starter: a plain channel; the full queue refuses order-7 and order-8 and nobody hears of it.
+    await run(pg, 'packer.ts');
+    await expect(output(pg, 'packer.ts #1')).toContainText('packer ready');
+    await run(pg, 'send-orders.ts');
+    await expect(output(pg, 'send-orders.ts #1')).toContainText('exited with code 0');
+    await expect(output(pg, 'send-orders.ts #1')).toContainText('sent: order-8');
+    await button.click();
+    await expect(checks.getByText('1 of 5 checks pass.')).toBeVisible({ timeout: 10_000 });
+    await expect(results.getByRole('listitem').filter({ hasText: "Every order reaches the queue 'orders'" })).toContainText('never got into');
+
+    // The solution, with the packer stopped first: five fit, three are nacked and retried until the packer makes room.
+    await pg.getByRole('button', { name: 'Reset broker' }).click();
+    await expect(pg.getByRole('textbox', { name: 'send-orders.ts, code editor' })).toBeAttached({ timeout: 20_000 });
+    await pg.getByRole('button', { name: 'Solution', exact: true }).click();
+    await run(pg, 'send-orders.ts');
+    const sender = output(pg, 'send-orders.ts (solution) #2');
+    await expect(sender).toContainText('nacked: order-8');
+    await expect(sender).toContainText('3 nacked; trying again in 2 s');
+    await run(pg, 'packer.ts');
+    await expect(sender).toContainText('exited with code 0', { timeout: 30_000 });
+    await button.click();
+    await expect(checks.getByText('All 5 checks pass. Well done!')).toBeVisible({ timeout: 10_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/publisher-confirms-solution.png` });
+    expect(errors).toEqual([]);
+  });
+});
+
+test.describe('check my work: RPC', () => {
+  test('rpc: a client gives up with no server; two servers answer; the solution passes every check', async ({ page }) => {
+    test.setTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/lessons/rpc/');
+    const pg = await playground(page, 'Playground: rpc-server.ts, rpc-client.ts');
+    const checks = pg.getByRole('region', { name: 'Checks' });
+    const queues = pg.getByRole('table', { name: 'Queues' });
+    await expect(pg.getByRole('textbox', { name: 'rpc-server.ts, code editor' })).toBeAttached({ timeout: 20_000 });
+    await pg.getByRole('button', { name: 'Solution', exact: true }).click();
+
+    // No server yet: the request waits in rpc_queue, and the client gives up after 5 s.
+    await pg.getByRole('tab', { name: 'rpc-client.ts' }).click();
+    await pg.getByLabel('Arguments').fill('7');
+    await run(pg, 'rpc-client.ts');
+    await expect(queues.getByRole('row').filter({ hasText: 'amq.gen-' })).toHaveCount(1);
+    await expect(output(pg, 'rpc-client.ts (solution) #1')).toContainText('fib(7): no answer within 5 s', { timeout: 15_000 });
+    await expect(output(pg, 'rpc-client.ts (solution) #1')).toContainText('exited with code 0');
+    await expect(queues.getByRole('row').filter({ hasText: 'amq.gen-' })).toHaveCount(0);
+
+    // The first server answers the stale request into a reply queue that is gone; a second one joins.
+    await run(pg, 'rpc-server.ts');
+    await expect(output(pg, 'rpc-server.ts (solution) #1')).toContainText('fib(7) = 13, sent to amq.gen-');
+    await run(pg, 'rpc-server.ts');
+    await expect(output(pg, 'rpc-server.ts (solution) #2')).toContainText("waiting for requests on 'rpc_queue'");
+    await expect(queues.getByRole('row').filter({ hasText: 'rpc_queue' })).toContainText('2');
+
+    // Three questions at once, shared by the two servers, each answer matched to its question.
+    await pg.getByRole('tab', { name: 'rpc-client.ts' }).click();
+    await pg.getByLabel('Arguments').fill('30 20 25');
+    await run(pg, 'rpc-client.ts');
+    const client = output(pg, 'rpc-client.ts (solution) #2');
+    await expect(client).toContainText('exited with code 0', { timeout: 15_000 });
+    for (const line of ['fib(30) = 832040', 'fib(20) = 6765', 'fib(25) = 75025']) await expect(client).toContainText(line);
+
+    await checks.getByRole('button', { name: 'Check my work' }).click();
+    await expect(checks.getByText('All 7 checks pass. Well done!')).toBeVisible({ timeout: 10_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/rpc-solution.png` });
+    expect(errors).toEqual([]);
+  });
+});
