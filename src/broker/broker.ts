@@ -107,6 +107,8 @@ export class Broker {
     }
     this.connections.delete(owner.id);
     for (const b of state.bindings) vhost.restoreBinding(b);
+    // Queues the last run did not stop cleanly (it was killed): see Queue.restore.
+    const unclean = new Set(state.uncleanQueues);
     let maxId = 0;
     for (const m of state.messages) {
       const queue = vhost.queues.get(m.queue);
@@ -114,7 +116,7 @@ export class Broker {
       const message = new QueuedMessage(m.id, m.exchange, m.routingKey, m.properties, m.body);
       message.deliveryCount = m.deliveryCount;
       message.redelivered = m.redelivered;
-      queue.restore(message);
+      queue.restore(message, unclean.has(m.queue));
       maxId = Math.max(maxId, m.id);
     }
     vhost.seedMessageIds(maxId);

@@ -8,6 +8,7 @@ import type { EventStream } from './events.ts';
 import { MessageStep, type QueuedMessage } from './message.ts';
 import { generatedName } from './names.ts';
 import { Publisher } from './publisher.ts';
+import type { Queue } from './queue.ts';
 import { ACK, Settlement } from './settlement.ts';
 import type { ChannelSink } from './sink.ts';
 import type { BasicProperties, FieldTable } from './types.ts';
@@ -256,7 +257,10 @@ export class Channel {
   private deliverUnacked(consumer: Consumer, message: QueuedMessage): void {
     const tag = this.nextDeliveryTag++;
     const queue = consumer.queue;
-    if (queue.quorum) markDeliveryCount(message);
+    if (queue.quorum) {
+      markDeliveryCount(message);
+      this.rememberDelivery(queue, message);
+    }
     message.step(MessageStep.deliver);
     message.consumer = consumer;
     consumer.unacked++;
@@ -265,6 +269,15 @@ export class Channel {
     this.unacked.add(tag, message);
     if (this.events.active) this.delivered(consumer, message, tag);
     this.sink.deliver(consumer.tag, tag, message.redelivered, message);
+  }
+
+  /**
+   * A quorum queue's log records deliveries: killed now, RabbitMQ brings the message back
+   * redelivered, counted as one more return (as if its channel had closed). Quorum queues
+   * are durable, so only a persistent message needs telling the store.
+   */
+  private rememberDelivery(queue: Queue, message: QueuedMessage): void {
+    if (message.persistent) this.vhost.store.markDelivered(queue.name, message, message.deliveryCount + 1);
   }
 
   private delivered(consumer: Consumer, message: QueuedMessage, tag: number): void {
@@ -285,6 +298,7 @@ export class Channel {
         message.step(MessageStep['deliver.noAck']);
         queue.consumed(message);
       } else {
+        if (queue.quorum) this.rememberDelivery(queue, message);
         message.step(MessageStep.deliver);
         queue.unackedCount++;
         this.unacked.add(tag, message);

@@ -423,14 +423,24 @@ export class Queue implements BindingTarget {
     return count;
   }
 
-  /** Writes the redelivered flag of ready persistent messages to the store (shutdown). */
+  /**
+   * Shutdown: writes the redelivered flag of ready persistent messages to the store, then
+   * tells it the queue stopped cleanly, so that the next start trusts those flags.
+   */
   rememberRedelivered(): void {
     if (!this.durable) return;
     for (const m of this.ready) if (m.redelivered && m.persistent) this.ctx.store.putMessage(this.name, m);
+    this.ctx.store.queueStopped(this.name);
   }
 
-  /** Puts back a message recovered from the store after a restart. */
-  restore(message: QueuedMessage): void {
+  /**
+   * Puts back a message recovered from the store after a restart. After a crash
+   * (`unclean`), a classic queue cannot tell which messages it had handed out, so, as
+   * RabbitMQ's do, it marks them all redelivered; a quorum queue knows (the store was told
+   * of each delivery) and keeps the stored flag.
+   */
+  restore(message: QueuedMessage, unclean = false): void {
+    if (unclean && !this.quorum) message.redelivered = true;
     message.queue = this;
     message.seq = this.nextSeq++;
     message.step(MessageStep['route.matched']);

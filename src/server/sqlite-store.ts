@@ -29,7 +29,8 @@ export interface SqliteStoreOptions {
   maxBatch?: number;
 }
 
-const SCHEMA_VERSION = 1;
+// 2: queues.stopped_cleanly (a broker killed mid-run is told apart from a clean stop).
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS exchanges (
@@ -39,10 +40,12 @@ CREATE TABLE IF NOT EXISTS exchanges (
   internal INTEGER NOT NULL,
   arguments BLOB NOT NULL
 );
+-- stopped_cleanly: 1 once the broker stopped the queue cleanly; a new run sets it back to 0
 CREATE TABLE IF NOT EXISTS queues (
   name TEXT PRIMARY KEY,
   auto_delete INTEGER NOT NULL,
-  arguments BLOB NOT NULL
+  arguments BLOB NOT NULL,
+  stopped_cleanly INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS bindings (
   source TEXT NOT NULL,
@@ -70,6 +73,9 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 `;
 
+/** A schema-1 store predates the marker: its flags were as trustworthy as Warren made them then. */
+const FROM_SCHEMA_1 = 'ALTER TABLE queues ADD COLUMN stopped_cleanly INTEGER NOT NULL DEFAULT 1;';
+
 interface Statements {
   begin: StatementSync;
   commit: StatementSync;
@@ -82,6 +88,9 @@ interface Statements {
   deleteBinding: StatementSync;
   putMessage: StatementSync;
   deleteMessage: StatementSync;
+  markDelivered: StatementSync;
+  queueStopped: StatementSync;
+  startRun: StatementSync;
 }
 
 export class SqliteStore implements Store {
@@ -116,7 +125,8 @@ export class SqliteStore implements Store {
         throw new Error(`${this.path} was written by a newer Warren (store schema ${version}; this one reads ${SCHEMA_VERSION})`);
       }
       // A write takes the exclusive lock now, not at the first publish.
-      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT`);
+      const migration = version === 1 ? FROM_SCHEMA_1 : '';
+      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} ${migration} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT`);
     } catch (error) {
       db.close();
       if (error instanceof Error && /locked|busy/i.test(error.message)) {
@@ -133,9 +143,11 @@ export class SqliteStore implements Store {
            internal = excluded.internal, arguments = excluded.arguments`,
       ),
       deleteExchange: db.prepare('DELETE FROM exchanges WHERE name = ?'),
+      // A queue declared now is in use: not stopped cleanly until queueStopped says so.
       putQueue: db.prepare(
-        `INSERT INTO queues (name, auto_delete, arguments) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET auto_delete = excluded.auto_delete, arguments = excluded.arguments`,
+        `INSERT INTO queues (name, auto_delete, arguments, stopped_cleanly) VALUES (?, ?, ?, 0)
+         ON CONFLICT (name) DO UPDATE SET auto_delete = excluded.auto_delete, arguments = excluded.arguments,
+           stopped_cleanly = 0`,
       ),
       deleteQueue: db.prepare('DELETE FROM queues WHERE name = ?'),
       deleteQueueMessages: db.prepare('DELETE FROM messages WHERE queue = ?'),
@@ -155,6 +167,9 @@ export class SqliteStore implements Store {
            delivery_count = excluded.delivery_count, redelivered = excluded.redelivered`,
       ),
       deleteMessage: db.prepare('DELETE FROM messages WHERE queue = ? AND id = ?'),
+      markDelivered: db.prepare('UPDATE messages SET delivery_count = ?, redelivered = 1 WHERE queue = ? AND id = ?'),
+      queueStopped: db.prepare('UPDATE queues SET stopped_cleanly = 1 WHERE name = ?'),
+      startRun: db.prepare('UPDATE queues SET stopped_cleanly = 0 WHERE stopped_cleanly = 1'),
     };
   }
 
@@ -164,8 +179,9 @@ export class SqliteStore implements Store {
       .map((r): StoredExchange => ({
         name: r.name, type: r.type as ExchangeType, autoDelete: r.auto_delete !== 0, internal: r.internal !== 0, arguments: decodeTable(r.arguments),
       }));
-    const queues = (db.prepare('SELECT name, auto_delete, arguments FROM queues ORDER BY rowid').all() as unknown as QueueRow[])
-      .map((r): StoredQueue => ({ name: r.name, autoDelete: r.auto_delete !== 0, arguments: decodeTable(r.arguments) }));
+    const queueRows = db.prepare('SELECT name, auto_delete, arguments, stopped_cleanly FROM queues ORDER BY rowid').all() as unknown as QueueRow[];
+    const queues = queueRows.map((r): StoredQueue => ({ name: r.name, autoDelete: r.auto_delete !== 0, arguments: decodeTable(r.arguments) }));
+    const uncleanQueues = queueRows.filter((r) => r.stopped_cleanly === 0).map((r) => r.name);
     const bindings = (db.prepare('SELECT source, destination_kind, destination, routing_key, arguments FROM bindings ORDER BY rowid').all() as unknown as BindingRow[])
       .map((r): StoredBinding => ({
         source: r.source, destination: r.destination, destinationKind: r.destination_kind as StoredBinding['destinationKind'],
@@ -180,7 +196,12 @@ export class SqliteStore implements Store {
       if (headers !== null) properties.headers = decodeTable(headers);
       messages.push({ queue, id, exchange, routingKey, properties, body, deliveryCount, redelivered: redelivered !== 0 });
     }
-    return { exchanges, queues, bindings, messages };
+    // A new run: committed now, so that a broker killed before its first flush counts as killed.
+    if (uncleanQueues.length < queueRows.length) {
+      this.write().startRun.run();
+      this.flush();
+    }
+    return { exchanges, queues, bindings, messages, uncleanQueues };
   }
 
   putExchange(x: StoredExchange): void {
@@ -219,6 +240,15 @@ export class SqliteStore implements Store {
 
   deleteMessage(queue: string, m: QueuedMessage): void {
     this.write().deleteMessage.run(queue, m.id);
+  }
+
+  /** Two columns of one row, by primary key: no re-encoding of the message. */
+  markDelivered(queue: string, m: QueuedMessage, deliveryCount: number): void {
+    this.write().markDelivered.run(deliveryCount, queue, m.id);
+  }
+
+  queueStopped(queue: string): void {
+    this.write().queueStopped.run(queue);
   }
 
   /** Commits the open transaction: what was written is durable when this returns. */
@@ -266,7 +296,7 @@ export class SqliteStore implements Store {
 }
 
 interface ExchangeRow { name: string; type: string; auto_delete: number; internal: number; arguments: Uint8Array }
-interface QueueRow { name: string; auto_delete: number; arguments: Uint8Array }
+interface QueueRow { name: string; auto_delete: number; arguments: Uint8Array; stopped_cleanly: number }
 interface BindingRow { source: string; destination_kind: string; destination: string; routing_key: string; arguments: Uint8Array }
 /** queue, id, exchange, routing_key, properties, headers, body, delivery_count, redelivered */
 type MessageRow = [string, number, string, string, Uint8Array, Uint8Array | null, Uint8Array, number, number];

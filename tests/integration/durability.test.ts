@@ -5,6 +5,7 @@
  * RabbitMQ: the node's application is restarted (rabbitmqctl stop_app / start_app).
  *
  * The tests in this file run in order and share one broker that is restarted several times.
+ * A broker killed instead (SIGKILL): crash-recovery.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { channel, confirmChannel, connect, unique, watched, within, type Channel } from './support/amqp.ts';

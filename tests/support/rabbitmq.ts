@@ -12,6 +12,8 @@
  * - stop() ends every process it started (the rabbitmq-server wrapper, the
  *   beam VM and its helpers, our epmd): graceful SIGTERM first, then SIGKILL.
  *   An exit hook also SIGKILLs them if the test process exits without stop().
+ * - kill() ends the node alone (SIGKILL: a crash; SIGTERM: a clean stop) and
+ *   start() boots it again on the same data, name and ports: a node restart.
  *
  * Usage (vitest; give the hook more than the default 30 s):
  *   let rabbit: RunningRabbitMQ | undefined;
@@ -58,6 +60,14 @@ export interface RunningRabbitMQ {
   startMs: number;
   /** Stop the node and every process started for it; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Ends the node's processes (beam and its helpers; epmd stays) and resolves once they are
+   * gone. SIGKILL (default): all at once, as a crash would, no clean shutdown. SIGTERM: a
+   * graceful stop (SIGKILL after 30 s).
+   */
+  kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** After kill(): starts the node again with the same name, ports and data directory. */
+  start(): Promise<void>;
 }
 
 export interface StartRabbitMQOptions {
@@ -321,6 +331,8 @@ async function startOnce(options: StartRabbitMQOptions): Promise<RunningRabbitMQ
   installExitHook();
   const started = Date.now();
   const roots: number[] = [];
+  /** The running rabbitmq-server tree (null after kill()). */
+  let serverRoot: number | null = null;
   const children: ChildProcess[] = [];
   let stopped = false;
   const stopAll = async () => {
@@ -364,41 +376,47 @@ async function startOnce(options: StartRabbitMQOptions): Promise<RunningRabbitMQ
     throw new Error(`RabbitMQ: epmd on 127.0.0.1:${epmdPort} did not start (${why})`);
   }
 
-  const out = openSync(startupLog, 'a');
-  const server = spawn(RABBITMQ_SERVER, [], {
-    env,
-    cwd: dir,
-    detached: true, // not killed by a Ctrl-C aimed at the test runner's group
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  server.unref();
-  if (server.pid === undefined) {
-    await stopAll();
-    throw new Error(`RabbitMQ: could not spawn ${RABBITMQ_SERVER}`);
-  }
-  roots.push(server.pid);
-  children.push(server);
-  liveRoots.add(server.pid);
+  /**
+   * Spawns rabbitmq-server with `env` (same name, ports and data as any earlier run) and
+   * waits until it answers AMQP; on failure the caller stops everything.
+   */
+  const bootServer = async (since: number): Promise<void> => {
+    const out = openSync(startupLog, 'a');
+    const server = spawn(RABBITMQ_SERVER, [], {
+      env,
+      cwd: dir,
+      detached: true, // not killed by a Ctrl-C aimed at the test runner's group
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
+    server.unref();
+    if (server.pid === undefined) throw new Error(`RabbitMQ: could not spawn ${RABBITMQ_SERVER}`);
+    roots.push(server.pid);
+    children.push(server);
+    liveRoots.add(server.pid);
+    serverRoot = server.pid;
 
-  const deadline = started + timeoutMs;
-  for (;;) {
-    const exited = exitState(server);
-    if (exited !== undefined) {
-      await stopAll().catch(() => undefined);
-      throw new Error(
-        `RabbitMQ exited during start (${exited}). Log tail:\n${tail(startupLog)}`,
-      );
+    const deadline = since + timeoutMs;
+    for (;;) {
+      const exited = exitState(server);
+      if (exited !== undefined) {
+        throw new Error(`RabbitMQ exited during start (${exited}). Log tail:\n${tail(startupLog)}`);
+      }
+      if (await probeAmqp(port, 1_000)) return;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `RabbitMQ did not answer AMQP on 127.0.0.1:${port} within ${timeoutMs} ms. Log tail:\n${tail(startupLog)}`,
+        );
+      }
+      await sleep(100);
     }
-    if (await probeAmqp(port, 1_000)) break;
-    if (Date.now() >= deadline) {
-      const logText = tail(startupLog);
-      await stopAll().catch(() => undefined);
-      throw new Error(
-        `RabbitMQ did not answer AMQP on 127.0.0.1:${port} within ${timeoutMs} ms. Log tail:\n${logText}`,
-      );
-    }
-    await sleep(100);
+  };
+
+  try {
+    await bootServer(started);
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
   }
   const startMs = Date.now() - started;
 
@@ -409,6 +427,27 @@ async function startOnce(options: StartRabbitMQOptions): Promise<RunningRabbitMQ
     dir,
     startMs,
     stop: stopAll,
+    async kill(sig: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') {
+      if (stopped || serverRoot === null) return;
+      const root = serverRoot;
+      serverRoot = null;
+      if (sig === 'SIGTERM') await endTree(root, 30_000);
+      else {
+        // The whole tree at once: beam gets no chance to shut down cleanly.
+        const pids = processTree(root);
+        for (const pid of pids) signal(pid, 'SIGKILL');
+        if (!(await waitGone(pids, 10_000))) {
+          throw new Error(`RabbitMQ: processes ${pids.filter(alive).join(', ')} survived SIGKILL`);
+        }
+      }
+      roots.splice(roots.indexOf(root), 1);
+      liveRoots.delete(root);
+    },
+    async start() {
+      if (stopped) throw new Error('RabbitMQ: start() after stop()');
+      if (serverRoot !== null) throw new Error('RabbitMQ: start() while the node runs; kill() it first');
+      await bootServer(Date.now());
+    },
   };
 }
 

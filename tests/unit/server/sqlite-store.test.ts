@@ -69,7 +69,7 @@ describe('SqliteStore records', () => {
     const store = open(dir);
     expect(existsSync(join(dir, 'warren.db'))).toBe(true);
     expect(store.path).toBe(join(dir, 'warren.db'));
-    expect(store.load()).toEqual({ exchanges: [], queues: [], bindings: [], messages: [] });
+    expect(store.load()).toEqual({ exchanges: [], queues: [], bindings: [], messages: [], uncleanQueues: [] });
   });
 
   it('round-trips every kind of record, field tables with their exact types, through a reopen', () => {
@@ -359,7 +359,7 @@ describe('a broker restarted over a SqliteStore', () => {
     ch2.exchangeDelete('x');
     ch2.queueDelete('q');
     broker2.stop();
-    expect(store.load()).toEqual({ exchanges: [], queues: [], bindings: [], messages: [] });
+    expect(store.load()).toEqual({ exchanges: [], queues: [], bindings: [], messages: [], uncleanQueues: [] });
   });
 });
 
