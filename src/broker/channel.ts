@@ -200,15 +200,31 @@ export class Channel {
     if (this.directReplyTag !== null) throw channelError('PRECONDITION_FAILED', 'reply consumer already set');
     this.directReplyTag = tag;
     this.vhost.registerDirectReply(this);
+    if (this.events.active) {
+      this.events.emit({
+        type: 'consumer.added', queue: DIRECT_REPLY_TO, consumerTag: tag, connection: this.connection.id, channel: this.id,
+        noAck: true, exclusive: false, prefetch: 0,
+      });
+    }
     return tag;
+  }
+
+  /** The direct reply-to consumer is gone: cancelled, or its channel closed. */
+  private dropDirectReply(by: 'client' | 'channel-closed'): void {
+    const tag = this.directReplyTag;
+    if (tag === null) return;
+    this.directReplyTag = null;
+    this.vhost.unregisterDirectReply(this);
+    if (this.events.active) {
+      this.events.emit({ type: 'consumer.cancelled', queue: DIRECT_REPLY_TO, consumerTag: tag, connection: this.connection.id, channel: this.id, by });
+    }
   }
 
   /** Cancels a consumer; an unknown tag is not an error, as in RabbitMQ. */
   basicCancel(tag: string): void {
     this.guard(() => {
       if (tag === this.directReplyTag) {
-        this.directReplyTag = null;
-        this.vhost.unregisterDirectReply(this);
+        this.dropDirectReply('client');
         return;
       }
       const consumer = this.consumers.get(tag);
@@ -415,8 +431,7 @@ export class Channel {
     this.publisher.discard();
     this.settlement.requeueAll('channel-closed');
     for (const consumer of [...this.consumers.values()]) this.removeConsumer(consumer, 'channel-closed');
-    if (this.directReplyTag !== null) this.vhost.unregisterDirectReply(this);
-    this.directReplyTag = null;
+    this.dropDirectReply('channel-closed');
     this.connection.channelClosed(this);
   }
 
@@ -460,6 +475,12 @@ export class Channel {
     // The pseudo-queue amq.rabbitmq.reply-to hands the message straight over, no-ack.
     message.step(MessageStep.enqueue);
     message.step(MessageStep['deliver.noAck']);
+    if (this.events.active) {
+      this.events.emit({
+        type: 'message.delivered', messageId: message.id, queue: DIRECT_REPLY_TO, consumerTag: this.directReplyTag, deliveryTag: tag,
+        redelivered: false, deliveryCount: 0, connection: this.connection.id, channel: this.id, noAck: true,
+      });
+    }
     this.sink.deliver(this.directReplyTag, tag, false, message);
   }
 }

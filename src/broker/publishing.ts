@@ -59,6 +59,7 @@ export class Publishing {
       if (routingKey.charCodeAt(0) === DIRECT_REPLY_FIRST && routingKey.startsWith(DIRECT_REPLY_PREFIX)) {
         const target = this.directReplies.get(routingKey.slice(DIRECT_REPLY_PREFIX.length));
         if (target) {
+          if (events.active) this.routedToReplyTo(message);
           message.step(MessageStep['route.matched']);
           target.deliverDirectReply(message);
           return 'routed';
@@ -94,6 +95,14 @@ export class Publishing {
       replied = answered.size > 0;
     }
     return this.routeAndEnqueue(exchange ?? this.exchanges.get('')!, message, returnTo, keys, replied);
+  }
+
+  /** A reply through the default exchange to a direct reply-to address: routed to the pseudo-queue. */
+  private routedToReplyTo(message: QueuedMessage): void {
+    const step: RouteStep = { source: '', destination: DIRECT_REPLY_TO, destinationKind: 'queue', routingKey: message.routingKey };
+    this.events.emit({
+      type: 'message.routed', messageId: message.id, exchange: '', routingKey: message.routingKey, queues: [DIRECT_REPLY_TO], bindings: [step],
+    });
   }
 
   /** The queue a default-exchange publish names; publishers mostly repeat the last one. */

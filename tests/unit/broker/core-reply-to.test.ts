@@ -82,3 +82,27 @@ describe('direct reply-to', () => {
     expectChannelError(client.ch, () => publish(client.ch, '', 'rpc', 'again', { replyTo: DIRECT_REPLY_TO }), 406, 'PRECONDITION_FAILED - fast reply consumer does not exist');
   });
 });
+
+describe('direct reply-to on the event stream', () => {
+  it('shows the reply consumer, the reply routed to the pseudo-queue and its delivery, and the cancel', () => {
+    const w = rpcWorld();
+    publish(w.client.ch, '', 'rpc', 'req', { replyTo: DIRECT_REPLY_TO, correlationId: 'c1' });
+    const replyTo = w.server.ch.basicGet('rpc', true)!.message.properties.replyTo!;
+    publish(w.server.ch, '', replyTo, 'resp', { correlationId: 'c1' });
+    w.client.ch.basicCancel(w.tag);
+
+    expect(w.eventsOf('consumer.added').filter((e) => e.queue === DIRECT_REPLY_TO).map((e) => [e.consumerTag, e.noAck])).toEqual([[w.tag, true]]);
+    const reply = w.eventsOf('message.published').find((e) => e.routingKey === replyTo)!;
+    const routed = w.eventsOf('message.routed').find((e) => e.messageId === reply.messageId)!;
+    expect(routed.queues).toEqual([DIRECT_REPLY_TO]);
+    const delivered = w.eventsOf('message.delivered').find((e) => e.messageId === reply.messageId)!;
+    expect([delivered.queue, delivered.consumerTag, delivered.noAck]).toEqual([DIRECT_REPLY_TO, w.tag, true]);
+    expect(w.eventsOf('consumer.cancelled').map((e) => [e.queue, e.consumerTag, e.by])).toEqual([[DIRECT_REPLY_TO, w.tag, 'client']]);
+  });
+
+  it('reports the reply consumer gone when its channel closes', () => {
+    const w = rpcWorld();
+    w.client.ch.close();
+    expect(w.eventsOf('consumer.cancelled').map((e) => [e.queue, e.by])).toEqual([[DIRECT_REPLY_TO, 'channel-closed']]);
+  });
+});
