@@ -337,3 +337,42 @@ test.describe('check my work: RPC', () => {
     expect(errors).toEqual([]);
   });
 });
+
+test.describe('check my work: dead letters and TTL', () => {
+  test('rejected jobs wait in jobs.wait, come back, and are parked after 3 attempts', async ({ page }) => {
+    test.setTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/lessons/dead-letters-and-ttl/');
+    const pg = await playground(page, 'Playground: worker.ts, new-job.ts');
+    const checks = pg.getByRole('region', { name: 'Checks' });
+    const queues = pg.getByRole('table', { name: 'Queues' });
+    await expect(pg.getByRole('textbox', { name: 'worker.ts, code editor' })).toBeAttached({ timeout: 20_000 });
+    await pg.getByRole('button', { name: 'Solution', exact: true }).click();
+
+    await run(pg, 'worker.ts');
+    await expect(output(pg, 'worker.ts (solution) #1')).toContainText('worker ready');
+    await expect(pg.getByRole('table', { name: 'Bindings' })).toContainText('jobs.dlx');
+
+    const send = async (job: string, n: number) => {
+      await pg.getByRole('tab', { name: 'new-job.ts' }).click();
+      await pg.getByLabel('Arguments').fill(job);
+      await run(pg, 'new-job.ts');
+      await expect(output(pg, `new-job.ts (solution) #${n}`)).toContainText('exited with code 0');
+    };
+    await send('resize photo', 1);
+    await send('send invoice!', 2);
+    await send('sync stock!!!!!', 3);
+    const worker = output(pg, 'worker.ts (solution) #1');
+    await expect(worker).toContainText('done: "send invoice!" (attempt 2)', { timeout: 10_000 });
+    await expect(worker).toContainText("x-death: rejected from 'jobs', 2x", { timeout: 10_000 });
+    await expect(worker).toContainText('gave up on "sync stock!!!!!" after 3 attempts', { timeout: 10_000 });
+    await expect(queues.getByRole('row').filter({ hasText: 'jobs.parked' })).toContainText('1');
+
+    await checks.getByRole('button', { name: 'Check my work' }).click();
+    await expect(checks.getByText('All 5 checks pass. Well done!')).toBeVisible({ timeout: 10_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await pg.screenshot({ path: `${SCREENSHOTS}/dead-letters-and-ttl-solution.png` });
+    expect(errors).toEqual([]);
+  });
+});
