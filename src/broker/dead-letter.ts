@@ -23,7 +23,8 @@ export function deadLetterProperties(
   let entry: FieldTable;
   if (index >= 0) {
     const previous = deaths.splice(index, 1)[0]!;
-    entry = { ...previous, count: new Typed('int64', Number(plain(previous['count'])) + 1), time: timestamp(nowMs) };
+    // Only the count moves: `time` stays that of the first death for this (queue, reason).
+    entry = { ...previous, count: new Typed('int64', Number(plain(previous['count'])) + 1) };
   } else {
     entry = {
       count: new Typed('int64', 1),

@@ -124,12 +124,13 @@ describe('dead-lettering', () => {
   });
 
   it('counts repeated deaths in the same queue for the same reason, newest entry first', () => {
-    const { ch } = setup();
+    const { ch, clock } = setup();
     ch.queueDeclare('q1', { arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'q2' } });
     ch.queueDeclare('q2', { arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'q1' } });
     publish(ch, '', 'q1', 'ping');
     const hop = (q: string) => {
       const got = ch.basicGet(q, false)!;
+      clock.advance(5000);
       ch.basicReject(got.deliveryTag, false);
       return got.message.properties.headers;
     };
@@ -146,6 +147,10 @@ describe('dead-lettering', () => {
     ]);
     expect(last!['x-first-death-queue']).toBe('q1');
     expect(last!['x-last-death-queue']).toBe('q1');
+    // As in RabbitMQ, a repeated death only counts: the entry keeps the time of the first.
+    const q1 = deaths(last).find((d) => d['queue'] === 'q1')!;
+    const q2 = deaths(last).find((d) => d['queue'] === 'q2')!;
+    expect((q2['time'] as Typed).value as number - ((q1['time'] as Typed).value as number)).toBe(5);
   });
 
   it('drops a message caught in an automatic cycle (expiry both ways, no rejection)', () => {
