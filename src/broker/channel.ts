@@ -290,10 +290,10 @@ export class Channel {
   /**
    * A quorum queue's log records deliveries: killed now, RabbitMQ brings the message back
    * redelivered, counted as one more return (as if its channel had closed). Quorum queues
-   * are durable, so only a persistent message needs telling the store.
+   * keep every message they accepted, so the store hears of each delivery.
    */
   private rememberDelivery(queue: Queue, message: QueuedMessage): void {
-    if (message.persistent) this.vhost.store.markDelivered(queue.name, message, message.deliveryCount + 1);
+    if (queue.keeps(message)) this.vhost.store.markDelivered(queue.name, message, message.deliveryCount + 1);
   }
 
   private delivered(consumer: Consumer, message: QueuedMessage, tag: number): void {

@@ -91,7 +91,7 @@ export class Queue implements BindingTarget {
     message.queue = this;
     message.seq = this.nextSeq++;
     message.step(MessageStep.enqueue);
-    if (this.persists && message.persistent) this.ctx.store.putMessage(this.name, message);
+    if (this.keeps(message)) this.ctx.store.putMessage(this.name, message);
     if (this.hasMessageTtl || message.properties.expiration !== undefined) this.enqueueWithTtl(message);
     // With nothing waiting, a consumer with room takes it straight away: the common case,
     // kept free of the ready list.
@@ -130,6 +130,14 @@ export class Queue implements BindingTarget {
       message.expiresAt = this.ctx.clock.now();
       if (message.state === 'ready') this.expireHead();
     } else if (message.state === 'ready') this.armExpiry();
+  }
+
+  /**
+   * Whether the store holds this message: persistent messages in a durable queue, and every
+   * message of a quorum queue (its log keeps all it accepted, whatever the delivery mode).
+   */
+  keeps(message: QueuedMessage): boolean {
+    return this.persists && (this.quorum || message.persistent);
   }
 
   private enqueued(message: QueuedMessage): void {
@@ -284,7 +292,7 @@ export class Queue implements BindingTarget {
 
   /** A message delivered with no-ack (or fetched with basic.get no-ack) is gone from the queue. */
   consumed(message: QueuedMessage): void {
-    if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
+    if (this.keeps(message)) this.ctx.store.deleteMessage(this.name, message);
   }
 
   /** An unacked message was acked: the queue is done with it. */
@@ -293,7 +301,7 @@ export class Queue implements BindingTarget {
     message.consumer = null;
     if (this.deleted) return;
     message.step(MessageStep.ack);
-    if (this.persists && message.persistent) this.ctx.store.deleteMessage(this.name, message);
+    if (this.keeps(message)) this.ctx.store.deleteMessage(this.name, message);
   }
 
   /** An unacked message was rejected (or nacked) without requeue. */
@@ -306,7 +314,7 @@ export class Queue implements BindingTarget {
 
   /** Dead-letters the message if the queue has a dead-letter exchange, else drops it. */
   private discard(message: QueuedMessage, reason: DeadLetterReason): void {
-    if (this.durable && message.persistent) this.ctx.store.deleteMessage(this.name, message);
+    if (this.keeps(message)) this.ctx.store.deleteMessage(this.name, message);
     if (this.options.settings.deadLetterExchange !== undefined) {
       this.ctx.deadLetter(this, message, reason);
     } else {
@@ -403,7 +411,7 @@ export class Queue implements BindingTarget {
     const dropped = this.ready.drain();
     for (const m of dropped) {
       m.step(MessageStep.drop);
-      if (this.durable && m.persistent) this.ctx.store.deleteMessage(this.name, m);
+      if (this.keeps(m)) this.ctx.store.deleteMessage(this.name, m);
       if (this.ctx.events.active) this.ctx.events.emit({ type: 'message.dropped', messageId: m.id, queue: this.name, reason: 'purged' });
     }
     this.armExpiry();
@@ -429,7 +437,7 @@ export class Queue implements BindingTarget {
    */
   rememberRedelivered(): void {
     if (!this.durable) return;
-    for (const m of this.ready) if (m.redelivered && m.persistent) this.ctx.store.putMessage(this.name, m);
+    for (const m of this.ready) if (m.redelivered && this.keeps(m)) this.ctx.store.putMessage(this.name, m);
     this.ctx.store.queueStopped(this.name);
   }
 
