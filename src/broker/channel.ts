@@ -377,6 +377,16 @@ export class Channel {
     this.publisher.flushConfirms();
   }
 
+  /**
+   * The client is closing the channel: publishes it made before are taken, so their held
+   * confirms go out now (after the store is flushed), ahead of the close-ok.
+   */
+  confirmBeforeClose(): void {
+    if (!this.open || !this.publisher.holdsConfirms) return;
+    this.vhost.store.flush();
+    this.publisher.flushConfirms();
+  }
+
   confirmSelect(): void {
     this.guard(() => {
       this.transition({ type: 'confirm.select' });

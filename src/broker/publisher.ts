@@ -71,6 +71,10 @@ export class Publisher {
     this.txPublishes = [];
   }
 
+  get holdsConfirms(): boolean {
+    return this.pendingConfirms.length > 0;
+  }
+
   /**
    * Sends the confirms held back until the store was flushed. Publishes are confirmed in
    * order, so a run of acks is one basic.ack with multiple set, as RabbitMQ does.

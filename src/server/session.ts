@@ -372,6 +372,7 @@ export class AmqpSession {
   }
 
   #clientChannelClose(ch: ServerChannel): void {
+    ch.core?.confirmBeforeClose();
     ch.abandon();
     ch.core?.close();
     this.#forgetChannel(ch);
@@ -556,6 +557,7 @@ export class AmqpSession {
   };
 
   #clientClose(): void {
+    for (const ch of this.#channels) ch?.core?.confirmBeforeClose();
     // The core closes every channel (unacked messages requeued, exclusive queues gone).
     this.#abandonChannels();
     if (this.connection === null) this.#machineSend({ type: 'close.received', replyCode: 200, replyText: 'OK' });

@@ -104,6 +104,40 @@ describe('channels', () => {
     expect(client.methods()).toEqual([{ name: 'basic.ack', args: { deliveryTag: 3, multiple: true } }]);
   });
 
+  it('confirms publishes read together with the channel.close before its close-ok', () => {
+    const client = open();
+    client.send(1, { name: 'confirm.select' });
+    client.send(1, { name: 'queue.declare', args: { queue: 'q' } });
+    client.methods();
+    client.batch((w) => {
+      for (let i = 0; i < 2; i++) {
+        w.writeMethod(1, { name: 'basic.publish', args: { routingKey: 'q' } });
+        w.writeContent(1, 60, {}, new Uint8Array([i]), 131072);
+      }
+      w.writeMethod(1, { name: 'channel.close', args: { replyCode: 200, replyText: 'bye', classId: 0, methodId: 0 } });
+    });
+    expect(client.methods()).toEqual([
+      { name: 'basic.ack', args: { deliveryTag: 2, multiple: true } },
+      { name: 'channel.close-ok', args: {} },
+    ]);
+  });
+
+  it('confirms publishes read together with the connection.close before its close-ok', () => {
+    const client = open();
+    client.send(1, { name: 'confirm.select' });
+    client.send(1, { name: 'queue.declare', args: { queue: 'q' } });
+    client.methods();
+    client.batch((w) => {
+      w.writeMethod(1, { name: 'basic.publish', args: { routingKey: 'q' } });
+      w.writeContent(1, 60, {}, new Uint8Array([1]), 131072);
+      w.writeMethod(0, { name: 'connection.close', args: { replyCode: 200, replyText: 'bye', classId: 0, methodId: 0 } });
+    });
+    expect(client.methods()).toEqual([
+      { name: 'basic.ack', args: { deliveryTag: 1, multiple: false } },
+      { name: 'connection.close-ok', args: {} },
+    ]);
+  });
+
   it('does not let a small queued message keep its whole read chunk alive', () => {
     const broker = new Broker();
     const client = open(broker);
