@@ -19,6 +19,18 @@ export interface ConnectionInfo {
  * it (for any reason) closes every channel, requeueing their unacked messages, and deletes
  * its exclusive queues.
  */
+/** How a connection ended, as the `connection.closed` event tells it. */
+export interface ConnectionEnd {
+  by: 'client' | 'server' | 'lost';
+  replyCode: number;
+  replyText: string;
+}
+
+const CLIENT_CLOSE: ConnectionEnd = { by: 'client', replyCode: 200, replyText: 'OK' };
+
+/** The transport went away with no close: what RabbitMQ logs for it. */
+export const CONNECTION_LOST: ConnectionEnd = { by: 'lost', replyCode: 0, replyText: 'client unexpectedly closed TCP connection' };
+
 export class Connection {
   readonly channels = new Map<number, Channel>();
   readonly exclusiveQueues = new Set<Queue>();
@@ -84,11 +96,18 @@ export class Connection {
     if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
   }
 
-  /** The client closed the connection, or its transport went away. */
-  close(): void {
+  /**
+   * The client closed the connection (with its reply code and text), or its transport went
+   * away without a close (`lost`).
+   */
+  close(how: ConnectionEnd = CLIENT_CLOSE): void {
     if (!this.open) return;
     this.open = false;
-    if (this.machine.getSnapshot().status === 'active') this.machine.send({ type: 'close.received', replyCode: 200, replyText: 'OK' });
+    if (this.machine.getSnapshot().status === 'active') {
+      this.machine.send(how.by === 'lost' ? { type: 'socket.closed', reason: how.replyText } : { type: 'close.received', replyCode: how.replyCode, replyText: how.replyText });
+    }
+    const events = this.vhost.events;
+    if (how.by !== 'server' && events.active) events.emit({ type: 'connection.closed', connection: this.id, ...how });
     for (const channel of [...this.channels.values()]) channel.close();
     for (const queue of [...this.exclusiveQueues]) this.vhost.deleteQueue(queue, 'owner-closed');
     this.exclusiveQueues.clear();
@@ -112,8 +131,8 @@ export class Connection {
     if (!this.open) return;
     this.machine.send({ type: 'close.sent', replyCode: error.replyCode, replyText: error.replyText });
     const events = this.vhost.events;
-    if (events.active) events.emit({ type: 'connection.closed', connection: this.id, replyCode: error.replyCode, replyText: error.replyText });
-    this.close();
+    if (events.active) events.emit({ type: 'connection.closed', connection: this.id, replyCode: error.replyCode, replyText: error.replyText, by: 'server' });
+    this.close({ by: 'server', replyCode: error.replyCode, replyText: error.replyText });
   }
 
   setBlocked(blocked: boolean, reason = 'low on memory'): void {

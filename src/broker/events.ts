@@ -22,7 +22,11 @@ export type EventBody =
   | { type: 'connection.unblocked'; connection: number }
   | { type: 'channel.state'; connection: number; channel: number; from: string; to: string }
   | { type: 'channel.closed'; connection: number; channel: number; replyCode: number; replyText: string }
-  | { type: 'connection.closed'; connection: number; replyCode: number; replyText: string }
+  /**
+   * `by` who ended it: the client (connection.close), the server (an error, or shutdown), or
+   * nobody (`lost`: the transport went away without a close, as when a program is killed).
+   */
+  | { type: 'connection.closed'; connection: number; replyCode: number; replyText: string; by: 'client' | 'server' | 'lost' }
   | { type: 'exchange.declared'; exchange: string; exchangeType: string; durable: boolean; autoDelete: boolean; internal: boolean; arguments: FieldTable }
   | { type: 'exchange.deleted'; exchange: string }
   | { type: 'queue.declared'; queue: string; queueType: QueueType; durable: boolean; exclusive: boolean; autoDelete: boolean; arguments: FieldTable }

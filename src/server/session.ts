@@ -10,7 +10,7 @@
 import { createActor, type Actor } from 'xstate';
 import { FRAME_MIN_SIZE, FrameParser, FrameWriter, ProtocolHeaderError, type Frame, type Method, type MethodInput, type ProtocolHeader } from '../amqp/index.ts';
 import type { Broker } from '../broker/broker.ts';
-import type { Connection } from '../broker/connection.ts';
+import { CONNECTION_LOST, type Connection } from '../broker/connection.ts';
 import { AmqpError, connectionError } from '../broker/errors.ts';
 import type { ConnectionSink } from '../broker/sink.ts';
 import type { FieldTable } from '../broker/types.ts';
@@ -312,7 +312,7 @@ export class AmqpSession {
       default:
         return;
     }
-    if (method.name === 'connection.close') return this.#clientClose();
+    if (method.name === 'connection.close') return this.#clientClose(method.args.replyCode, method.args.replyText);
     throw unexpectedMethod(this.#blocked ? 'blocked' : this.#state);
   }
 
@@ -556,12 +556,12 @@ export class AmqpSession {
     this.#flush();
   };
 
-  #clientClose(): void {
+  #clientClose(replyCode: number, replyText: string): void {
     for (const ch of this.#channels) ch?.core?.confirmBeforeClose();
     // The core closes every channel (unacked messages requeued, exclusive queues gone).
     this.#abandonChannels();
     if (this.connection === null) this.#machineSend({ type: 'close.received', replyCode: 200, replyText: 'OK' });
-    else this.connection.close();
+    else this.connection.close({ by: 'client', replyCode, replyText });
     this.#send(0, { name: 'connection.close-ok' });
     this.#state = 'closing';
     this.#closeTransport();
@@ -599,7 +599,9 @@ export class AmqpSession {
     if (connection?.open) {
       this.#group.enter();
       try {
-        connection.close();
+        // No connection.close from the client reached the core: the transport went away
+        // (or timed out).
+        connection.close(CONNECTION_LOST);
       } finally {
         this.#group.exit();
       }

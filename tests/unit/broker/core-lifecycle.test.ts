@@ -85,7 +85,7 @@ describe('closing a connection', () => {
     expect(() => w.ch.basicPublish('', 'ex', {}, enc('m'), false, true)).toThrow(AmqpError);
     expect(w.conn.open).toBe(false);
     expect(w.broker.vhost.queues.has('ex')).toBe(false);
-    expect(w.eventsOf('connection.closed').map((e) => [e.replyCode, e.replyText])).toEqual([[540, 'NOT_IMPLEMENTED - immediate=true']]);
+    expect(w.eventsOf('connection.closed').map((e) => [e.by, e.replyCode, e.replyText])).toEqual([['server', 540, 'NOT_IMPLEMENTED - immediate=true']]);
   });
 });
 

@@ -219,6 +219,22 @@ describe('channels', () => {
     expect(broker.connections.size).toBe(0);
   });
 
+  it('tells the event stream who ended a connection: the client (with its text), or nobody (the transport went away)', () => {
+    const broker = new Broker();
+    const ends: unknown[] = [];
+    broker.events.subscribe((e) => {
+      if (e.type === 'connection.closed') ends.push([e.by, e.replyCode, e.replyText]);
+    });
+    const polite = open(broker);
+    polite.send(0, { name: 'connection.close', args: { replyCode: 200, replyText: 'bye', classId: 0, methodId: 0 } });
+    const killed = open(broker);
+    killed.session.transportClosed();
+    expect(ends).toEqual([
+      ['client', 200, 'bye'],
+      ['lost', 0, 'client unexpectedly closed TCP connection'],
+    ]);
+  });
+
   it('answers access.request, channel.flow and tx like RabbitMQ', () => {
     const client = open();
     client.send(1, { name: 'access.request', args: { realm: '/data' } });
