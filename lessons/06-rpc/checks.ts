@@ -300,13 +300,25 @@ export const checks: Check[] = [
 
   check('With no server running, the client gives up instead of waiting forever', ({ trace }) => {
     const { requests } = story(trace);
-    const closed = findEvents(trace, { type: 'connection.state', to: 'closed' });
+    const closed = findEvents(trace, { type: 'connection.closed' });
+    let stopped: number | undefined;
     for (const r of requests) {
       if (r.serversListening > 0) continue;
       const end = closed.find((c) => c.connection === r.sent.connection && c.seq > r.sent.seq);
       if (end === undefined || (r.answer !== undefined && r.answer.seq < end.seq)) continue;
+      // Giving up is the client's own decision: it closes its connection. A program that
+      // was stopped (or crashed) just vanishes.
+      if (end.by !== 'client') {
+        stopped ??= r.sent.messageId;
+        continue;
+      }
       const late = r.answer !== undefined ? ' A server answered it later, into a reply queue that was gone: the work was wasted.' : '';
-      return pass(`Request #${r.sent.messageId} went out while no server was listening on '${QUEUE}', and its client stopped waiting and ended without an answer.${late}`);
+      return pass(`Request #${r.sent.messageId} went out while no server was listening on '${QUEUE}', and its client stopped waiting and closed its connection without an answer.${late}`);
+    }
+    if (stopped !== undefined) {
+      return fail(
+        `Request #${stopped}'s client was stopped before it gave up by itself. Let rpc-client.ts run with no server: after 5 s it should stop waiting, say so, and close its connection.`,
+      );
     }
     return fail(
       'See it happen: stop every rpc-server.ts, then run rpc-client.ts. Its request waits in the queue, and after 5 s the client gives up. ' +
