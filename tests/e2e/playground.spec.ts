@@ -232,6 +232,60 @@ test.describe('playground', () => {
     await expect(console_(pg, 'receive.ts #1')).toContainText('stopped');
   });
 
+
+  test('the Activity feed follows each message from publish to ack; Pause freezes it', async ({ page }) => {
+    await page.goto('/playground/');
+    const pg = await playground(page, HELLO);
+    const feed = pg.getByRole('log', { name: 'Activity' });
+    await expect(feed).toHaveAttribute('aria-live', 'off');
+    await expect(feed).toHaveAttribute('tabindex', '0');
+    await run(pg, 'receive.ts');
+    await expect(output(pg, 'receive.ts #1')).toContainText('Waiting');
+    await run(pg, 'send.ts');
+    await expect(output(pg, 'receive.ts #1')).toContainText('Received');
+    await expect(feed).toContainText("queue 'hello' declared");
+    await expect(feed).toContainText(/consumer amq\.ctag-\S+ added on 'hello' \(auto-ack\)/);
+    await expect(feed).toContainText("#1 published to the default exchange (routing key 'hello') by connection");
+    await expect(feed).toContainText("#1 routed by the default exchange to 'hello'");
+    await expect(feed).toContainText(/#1 delivered to amq\.ctag-\S+ from 'hello' \(delivery tag 1, auto-ack\)/);
+
+    // worker.ts acks: its task is followed to the ack.
+    const work = await playground(page, WORK);
+    const workFeed = work.getByRole('log', { name: 'Activity' });
+    await run(work, 'worker.ts');
+    await expect(output(work, 'worker.ts #1')).toContainText('Waiting for tasks');
+    await run(work, 'new_task.ts', 'Quick.');
+    await expect(output(work, 'worker.ts #1')).toContainText(' [x] Done');
+    await expect(workFeed).toContainText("queue 'task_queue' declared (durable)");
+    await expect(workFeed).toContainText(/consumer amq\.ctag-\S+ added on 'task_queue' \(prefetch 1\)/);
+    await expect(workFeed).toContainText("#2 routed by the default exchange to 'task_queue'");
+    await expect(workFeed).toContainText(/#2 delivered to amq\.ctag-\S+ from 'task_queue' \(delivery tag 1\)/);
+    await expect(workFeed).toContainText('#2 acked');
+
+    // Pause freezes the list while the broker keeps working; Resume catches up and says how much.
+    const pause = pg.getByRole('button', { name: 'Pause', exact: true });
+    await pause.click();
+    await expect(pause).toHaveAttribute('aria-pressed', 'true');
+    const frozen = await feed.innerText();
+    await run(pg, 'send.ts');
+    await expect(output(pg, 'receive.ts #1')).toContainText(/Received[\s\S]*Received/);
+    await expect(pg.locator('.pg-activity-note')).toContainText(/Paused: \d+ new steps? not shown yet\./);
+    expect(await feed.innerText()).toBe(frozen);
+    await expect(workFeed).toContainText('#3 published');
+    await pause.click();
+    await expect(pause).toHaveAttribute('aria-pressed', 'false');
+    await expect(pg.locator('.pg-activity-status')).toHaveText(/^Activity resumed: \d+ steps? came in while paused\.$/);
+    await expect(feed).toContainText("#3 routed by the default exchange to 'hello'");
+
+    // Restart keeps the feed; Reset clears it.
+    await pg.getByRole('button', { name: 'Restart broker' }).click();
+    await expect(feed).toContainText('broker restarted: 1 durable queue came back');
+    await expect(feed).toContainText('#1 published');
+    await pg.getByRole('button', { name: 'Reset broker' }).click();
+    await expect(feed).not.toContainText('#1');
+    await expect(feed).toContainText('Nothing yet');
+  });
+
   for (const scheme of ['light', 'dark'] as const) {
     test(`text meets WCAG AA contrast in ${scheme} mode`, async ({ page }) => {
       await page.emulateMedia({ colorScheme: scheme });

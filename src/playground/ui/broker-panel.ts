@@ -1,9 +1,11 @@
 // The broker panel: Reset and Restart, and live tables of queues, exchanges and
-// bindings (redrawn at most once per animation frame, from the broker's event stream).
+// bindings (redrawn at most once per animation frame, from the broker's event stream),
+// and below them the Activity feed (activity-feed.ts).
 
 import type { BrokerHost } from '../broker-host.ts';
 import { bindingRows, exchangeRows, queueRows } from '../broker-rows.ts';
 import { restartNote } from '../restart-note.ts';
+import { activityFeed } from './activity-feed.ts';
 import { h, uid } from './dom.ts';
 
 const DEFAULT_EXCHANGE = '(AMQP default)';
@@ -100,5 +102,6 @@ export function brokerPanel(host: BrokerHost, headingLevel: 'h3' | 'h4' = 'h3'):
     status,
     h('div', { class: 'pg-table-scroll' }, queues.table),
     h('div', { class: 'pg-broker-more' }, h('div', { class: 'pg-table-scroll' }, exchanges.table), h('div', { class: 'pg-table-scroll' }, bindings.table)),
+    activityFeed(host, headingLevel === 'h3' ? 'h4' : 'h5'),
   );
 }
