@@ -142,8 +142,9 @@ test.describe('check my work', () => {
     const results = checks.getByRole('list', { name: 'Check results' });
     await expect(results.getByRole('listitem').filter({ hasText: 'Waiting tasks survive a broker restart' })).toContainText('press Restart broker, then run a worker');
     await expect(results.getByRole('listitem').filter({ hasText: "A stopped worker's unfinished task goes to another worker" })).toContainText('press Stop on the worker that is busy with it');
-    // Grading ran nothing: no console, no queue.
-    await expect(pg.getByRole('log')).toHaveCount(0);
+    // Grading ran nothing: no console, no queue, no activity.
+    await expect(pg.getByRole('log', { name: /output$/ })).toHaveCount(0);
+    await expect(pg.getByRole('log', { name: 'Activity' })).toContainText('Nothing yet');
     await expect(pg.getByRole('table', { name: 'Queues' })).toContainText('No queues yet.');
   });
 
