@@ -1,6 +1,7 @@
 // Turns a Playground.astro fallback into the live playground: tabs, the editor (Monaco,
 // loaded in the background: Run works with the saved or starter code before it
-// arrives), the Run box, one console per run, and the page broker's panel.
+// arrives), the Run box, one console per run, the page broker's panel, and the lifecycle
+// of a message drawn on the message machine.
 
 import { splitArgs } from './args.ts';
 import { pageBroker } from './broker-host.ts';
@@ -10,6 +11,7 @@ import { DEFAULT_HEIGHT, type PlaygroundProps } from './types.ts';
 import { brokerPanel } from './ui/broker-panel.ts';
 import { checkPanel } from './ui/check-panel.ts';
 import { h, uid } from './ui/dom.ts';
+import { messageDiagram } from './ui/message-diagram.ts';
 import { Consoles } from './ui/consoles.ts';
 import { tabList } from './ui/tabs.ts';
 import { warmWorker } from './worker-pool.ts';
@@ -99,7 +101,7 @@ export function mount(root: HTMLElement): void {
   const consoles = new Consoles(host);
 
   const checks = props.checks === undefined ? [] : [checkPanel(host, props.checks)];
-  root.replaceChildren(h('div', { class: 'pg-main' }, editorArea, consoles.element), ...checks, brokerPanel(host));
+  root.replaceChildren(h('div', { class: 'pg-main' }, editorArea, consoles.element), ...checks, brokerPanel(host), messageDiagram(host));
   root.classList.add('pg-live');
   solutionButton.disabled = current.solution === undefined;
 

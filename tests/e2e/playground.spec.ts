@@ -63,6 +63,10 @@ test.describe('playground', () => {
     await expect(output(pg, 'send.ts #1')).toContainText('exited with code 0');
     await expect(console_(pg, 'receive.ts #1')).toContainText('running');
     await expect(pg.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^hello/ })).toContainText(/classic\s*no\s*0\s*0\s*1/);
+    // The lifecycle diagram follows the newest message: delivered with auto-ack, so consumed.
+    const lifecycle = pg.getByRole('region', { name: 'Message lifecycle' });
+    await expect(lifecycle).toContainText("Message #1 in queue 'hello' is consumed.");
+    await expect(lifecycle.getByRole('img')).toBeVisible();
     expect(errors).toEqual([]);
   });
 
