@@ -201,16 +201,38 @@ export function messageDiagram(host: BrokerHost, headingLevel: 'h3' | 'h4' = 'h3
     messageSelect.value = selected === undefined || !list.some((m) => m.id === selected) ? FOLLOW : String(selected);
   };
 
+  /**
+   * Outside use, the picker holds only what it shows: "Follow the newest", or the chosen
+   * message. Rebuilding hundreds of options on every frame of a busy run cost more than the
+   * run itself; the full list is built when the picker gets focus or is pressed.
+   */
+  const minimalOptions = (selected: number | undefined) => {
+    const key = `min:${index.summaries.length === 0}:${selected ?? ''}`;
+    if (key === drawnOptions) return;
+    drawnOptions = key;
+    const chosen = selected === undefined ? undefined : index.summaries.find((m) => m.id === selected);
+    const options = [h('option', { value: FOLLOW }, index.summaries.length === 0 ? 'Follow the newest (none yet)' : 'Follow the newest')];
+    if (chosen !== undefined) options.push(h('option', { value: chosen.id }, chosen.label));
+    messageSelect.replaceChildren(...options);
+    messageSelect.value = chosen === undefined ? FOLLOW : String(chosen.id);
+  };
+  const chosenId = (): number | undefined =>
+    messageSelect.value === FOLLOW || messageSelect.value === '' ? undefined : Number(messageSelect.value);
+  const openPicker = () => rebuildOptions(chosenId());
+  messageSelect.addEventListener('focus', openPicker);
+  messageSelect.addEventListener('pointerdown', openPicker);
+
   const render = () => {
     index.update(host.trace);
-    const chosen = messageSelect.value === FOLLOW || messageSelect.value === '' ? undefined : Number(messageSelect.value);
+    const chosen = chosenId();
     let id = chosen;
     if (chosen !== undefined && index.eventsOf(chosen).length === 0) {
       lost = `Message #${chosen} is no longer in the broker's trace (the broker was reset), so this follows the newest message.`;
       id = undefined;
     }
     note.textContent = lost;
-    rebuildOptions(id);
+    if (document.activeElement === messageSelect) rebuildOptions(id);
+    else minimalOptions(id);
     id ??= index.summaries.at(-1)?.id;
     const path = id === undefined ? undefined : messagePath(index.eventsOf(id), id, queue);
 
