@@ -296,7 +296,8 @@ export function messageDiagram(host: BrokerHost, headingLevel: 'h3' | 'h4' = 'h3
     ),
     note,
     summary,
-    h('div', { class: 'md-figure' }, picture.root),
+    // Focusable: on a phone the drawing scrolls sideways, and keyboards must reach it too.
+    h('div', { class: 'md-figure', tabindex: 0, role: 'group', 'aria-label': 'Message state machine drawing' }, picture.root),
     stepsHeading,
     steps,
   );
