@@ -36,7 +36,6 @@ export class Settlement {
       const message = channel.unacked.takeOne(deliveryTag);
       if (message === null) channel.fail(channelError('PRECONDITION_FAILED', `unknown delivery tag ${deliveryTag}`));
       if (inTx) this.held.push({ tag: deliveryTag, message, settle });
-      else if (settle === ACK && !this.events.active) this.acked(message);
       else this.apply(deliveryTag, message, settle);
       return;
     }
@@ -50,39 +49,25 @@ export class Settlement {
   private apply(tag: number, message: QueuedMessage, settle: Settle): void {
     const channel = this.channel;
     const queue = message.queue!;
-    const consumer = message.consumer;
-    if (consumer) {
-      consumer.unacked--;
-      channel.consumerUnacked--;
-    }
     if (this.events.active) {
       const base = { messageId: message.id, queue: queue.name, deliveryTag: tag, connection: channel.connection.id, channel: channel.id };
       if (settle.kind === 'ack') this.events.emit({ type: 'message.acked', ...base });
       else this.events.emit({ type: settle.method === 'nack' ? 'message.nacked' : 'message.rejected', ...base, requeue: settle.requeue });
     }
-    if (settle.kind === 'ack') queue.acked(message);
-    else if (settle.requeue) {
-      if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: queue.name, reason: settle.method });
-      queue.requeue(message, true);
-    } else queue.refused(message);
-    // The freed prefetch slot may let this consumer (or, with a global limit, any other
-    // consumer of the channel) take more.
-    if (settle.kind === 'ack' || !settle.requeue) {
-      if (channel.globalPrefetch !== 0) channel.dispatchAll();
-      else queue.dispatch();
-    }
-  }
-
-  /** A plain ack, unobserved: the path every manual-ack consumer takes per message. */
-  private acked(message: QueuedMessage): void {
-    const channel = this.channel;
-    const queue = message.queue!;
     const consumer = message.consumer;
     if (consumer !== null) {
       consumer.unacked--;
       channel.consumerUnacked--;
     }
-    queue.acked(message);
+    if (settle.kind === 'reject' && settle.requeue) {
+      if (this.events.active) this.events.emit({ type: 'message.requeued', messageId: message.id, queue: queue.name, reason: settle.method });
+      queue.requeue(message, true);
+      return;
+    }
+    if (settle.kind === 'ack') queue.acked(message);
+    else queue.refused(message);
+    // The freed prefetch slot may let this consumer (or, with a global limit, any other
+    // consumer of the channel) take more.
     if (channel.globalPrefetch !== 0) channel.dispatchAll();
     else queue.dispatch();
   }
