@@ -1,35 +1,13 @@
 // The SQLite store's part in crash recovery: which queues were stopped cleanly (a run begins
 // at load() and is written at once), and deliveries marked for quorum queues. A "crash" here
 // closes the database under the store without committing, as the process dying would.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QueuedMessage } from '../../../src/broker/index.ts';
-import { SqliteStore } from '../../../src/server/sqlite-store.ts';
+import { crash, open, tempDir, useTempStores } from './sqlite-temp.ts';
 
-const dirs: string[] = [];
-const stores: SqliteStore[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'warren-sqlite-crash-'));
-  dirs.push(dir);
-  return dir;
-}
-function open(dir: string): SqliteStore {
-  const store = new SqliteStore(dir);
-  stores.push(store);
-  return store;
-}
-/** The process dies: the open transaction is lost, nothing more is written. */
-function crash(store: SqliteStore): void {
-  stores.splice(stores.indexOf(store), 1);
-  (store as unknown as { db: DatabaseSync }).db.close();
-}
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+useTempStores();
 
 const queue = (name: string) => ({ name, autoDelete: false, arguments: {} });
 const message = (id: number, body: string) => new QueuedMessage(id, '', 'q', { deliveryMode: 2 }, new TextEncoder().encode(body));

@@ -1,35 +1,20 @@
 // The SQLite store: every record round-trips through the file, a broker restarted over it
 // keeps exactly the durable state, and what was flushed survives kill -9.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Broker, QueuedMessage, Typed, type BasicProperties, type Channel, type FieldTable } from '../../../src/broker/index.ts';
 import type { StoredBinding, StoredExchange, StoredQueue } from '../../../src/broker/store.ts';
 import { SqliteStore } from '../../../src/server/sqlite-store.ts';
+import { dbOf, open, tempDir, useTempStores } from './sqlite-temp.ts';
 
 const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
 const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
-const dirs: string[] = [];
-const stores: SqliteStore[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'warren-sqlite-'));
-  dirs.push(dir);
-  return dir;
-}
-function open(dir: string): SqliteStore {
-  const store = new SqliteStore(dir);
-  stores.push(store);
-  return store;
-}
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+useTempStores();
 
 /** A table with every kind of field value, widths that the plain decoder would narrow included. */
 const richTable = (): FieldTable => ({
@@ -198,9 +183,8 @@ describe('SqliteStore records', () => {
 
   it('commits by itself when a batch reaches maxBatch, and only flush otherwise', () => {
     const dir = tempDir();
-    const store = new SqliteStore(dir, { maxBatch: 10, synchronous: 'normal' });
-    stores.push(store);
-    const db = (store as unknown as { db: DatabaseSync }).db;
+    const store = open(dir, { maxBatch: 10, synchronous: 'normal' });
+    const db = dbOf(store);
     for (let id = 1; id <= 25; id++) store.putMessage('q', message(id, { deliveryMode: 2 }, 'm'));
     expect(db.isTransaction).toBe(true);
     db.exec('ROLLBACK'); // what a crash now would lose: the writes since the last commit
